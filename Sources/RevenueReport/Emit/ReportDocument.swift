@@ -1,0 +1,48 @@
+/// Everything an output is made from: the Transform result plus what the run was about.
+public struct ReportDocument: Sendable {
+    public var uploads: [RevenueUpload]
+    public var summary: Summary
+    public var rejections: [RecordRejection]
+    public var counts: RecordCounts
+    public var filter: RecordFilter
+    /// Where the pages came from, for the report header ("replay of examples/responses").
+    public var sourceDescription: String
+    public var sourceZone: SourceZone
+    public var toolVersion: String
+
+    public init(transformed: TransformedUploads, filter: RecordFilter, sourceDescription: String, sourceZone: SourceZone, toolVersion: String) {
+        self.uploads = transformed.uploads
+        self.summary = transformed.summary
+        self.rejections = transformed.rejections
+        self.counts = transformed.counts
+        self.filter = filter
+        self.sourceDescription = sourceDescription
+        self.sourceZone = sourceZone
+        self.toolVersion = toolVersion
+    }
+
+    /// The range in words: `2026-01-01 to 2026-06-30`, `from 2026-01-01`, `all dates`.
+    public var rangeDescription: String {
+        switch (filter.from, filter.to) {
+        case let (from?, to?): return "\(from) to \(to)"
+        case let (from?, nil): return "from \(from)"
+        case let (nil, to?): return "up to \(to)"
+        case (nil, nil): return "all dates"
+        }
+    }
+}
+
+/// The files a run can write, each by one `ReportWriter`.
+public enum OutputKind: String, Sendable, CaseIterable {
+    case csv
+    case ndjson
+    case html
+
+    public var fileExtension: String { rawValue }
+}
+
+/// One output format: renders the whole document to bytes. A new format is one new writer.
+public protocol ReportWriter: Sendable {
+    var kind: OutputKind { get }
+    func render(_ document: ReportDocument) throws -> [UInt8]
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Reads recorded pages (`*.json`, `*.xml`) from a folder, in file name order.
+///
+/// Hidden files and the `*.meta.json` sidecars that `--archive-raw` writes are skipped, so an
+/// archive folder replays as it is.
+public struct ReplaySource: PageSource {
+    public let directory: URL
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    public var description: String { "replay of \(directory.path)" }
+
+    /// The page files this source will read, sorted by name; fails when there are none.
+    public func pageFiles() throws -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ReportError.usage("--replay \(directory.path): no such folder")
+        }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw ReportError.io("--replay \(directory.path): cannot list the folder: \(error.localizedDescription)")
+        }
+        let pageNames = names
+            .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".meta.json") && Self.format(ofFileNamed: $0) != nil }
+            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        guard !pageNames.isEmpty else {
+            throw ReportError.usage("--replay \(directory.path): the folder holds no *.json or *.xml page")
+        }
+        return pageNames.map { directory.appendingPathComponent($0) }
+    }
+
+    static func format(ofFileNamed name: String) -> WireFormat? {
+        let lower = name.lowercased()
+        if lower.hasSuffix(".json") { return .json }
+        if lower.hasSuffix(".xml") { return .xml }
+        return nil
+    }
+
+    public func pages() -> Pages {
+        Pages(source: self)
+    }
+
+    /// Reads each file only when the pipeline asks for the next page.
+    public struct Pages: AsyncSequence, Sendable {
+        public typealias Element = RawPage
+        let source: ReplaySource
+
+        public func makeAsyncIterator() -> Iterator {
+            Iterator(source: source)
+        }
+
+        public struct Iterator: AsyncIteratorProtocol {
+            let source: ReplaySource
+            var files: [URL]?
+            var nextIndex = 0
+
+            init(source: ReplaySource) {
+                self.source = source
+            }
+
+            public mutating func next() async throws -> RawPage? {
+                if files == nil { files = try source.pageFiles() }
+                guard let files, nextIndex < files.count else { return nil }
+                let file = files[nextIndex]
+                nextIndex += 1
+                let bytes: Data
+                do {
+                    bytes = try Data(contentsOf: file)
+                } catch {
+                    throw ReportError.io("\(file.path): cannot read: \(error.localizedDescription)")
+                }
+                return RawPage(origin: file.path, format: ReplaySource.format(ofFileNamed: file.lastPathComponent)!, bytes: bytes)
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+
+/// What a finished run made.
+public struct RunResult: Sendable {
+    public var outputs: [WrittenOutput]
+    public var counts: RecordCounts
+    public var uploads: Int
+}
+
+/// Fetch -> Parse -> Transform -> Emit, each stage's value handed to the next.
+///
+/// Nothing is written until every page is read and every record typed: a failure anywhere
+/// leaves the output folder as it was.
+public enum Pipeline {
+    public static func run<Source: PageSource>(source: Source, configuration: ReportConfiguration, logger: Logger) async throws -> RunResult {
+        try configuration.validate()
+        let writers = try makeWriters(configuration)
+
+        // Fetch and Parse, a page at a time; Transform keeps what the report needs.
+        var collector = UploadCollector(filter: configuration.filter, zone: configuration.sourceZone, logger: logger)
+        logger.info("reading \(source.description)")
+        for try await rawPage in source.pages() {
+            let page = try PageParser.parse(rawPage)
+            logger.debug("\(rawPage.origin): \(page.records.count) record(s)\(page.isNoDataAnswer ? " (400184: no data)" : "")")
+            try collector.add(page)
+        }
+        let transformed = try collector.finish(skipInvalid: configuration.skipInvalid)
+        let counts = transformed.counts
+        logger.info("\(counts.pages) page(s), \(counts.read) record(s) read, \(counts.inRange) in range, \(counts.outOfRange) outside, \(counts.duplicates) duplicate(s), \(counts.rejected) rejected")
+
+        // Emit: render everything in memory, then commit all files at once.
+        let document = ReportDocument(transformed: transformed, filter: configuration.filter, sourceDescription: source.description,
+                                      sourceZone: configuration.sourceZone, toolVersion: ToolVersion.current)
+        var files: [(name: String, bytes: [UInt8])] = []
+        for writer in writers {
+            files.append((name: "\(configuration.stem).\(writer.kind.fileExtension)", bytes: try writer.render(document)))
+        }
+        let written = try OutputCommitter(directory: configuration.outDirectory).commit(files)
+        for output in written {
+            logger.info("wrote \(output.path) (\(output.size) bytes)")
+        }
+        return RunResult(outputs: written, counts: counts, uploads: transformed.uploads.count)
+    }
+
+    static func makeWriters(_ configuration: ReportConfiguration) throws -> [any ReportWriter] {
+        var writers: [any ReportWriter] = []
+        for kind in configuration.outputs {
+            switch kind {
+            case .csv: writers.append(CSVWriter(neutraliseFormulas: !configuration.csvRaw))
+            case .ndjson: writers.append(NDJSONWriter())
+            case .html: writers.append(try HTMLWriter(templateFile: configuration.templateFile))
+            }
+        }
+        return writers
+    }
+}

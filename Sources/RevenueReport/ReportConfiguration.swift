@@ -1,0 +1,52 @@
+import Foundation
+
+/// What a run should make, resolved from the command line: the pipeline's only input besides the source.
+public struct ReportConfiguration: Sendable {
+    public var filter: RecordFilter
+    public var sourceZone: SourceZone
+    public var outputs: [OutputKind]
+    public var outDirectory: URL
+    /// File name without extension; `STEM.csv` and so on.
+    public var stem: String
+    /// Turns off the spreadsheet formula guard (`--csv-raw`).
+    public var csvRaw: Bool
+    /// Report unreadable records and go on instead of failing (`--skip-invalid`).
+    public var skipInvalid: Bool
+    public var templateFile: URL?
+
+    public init(filter: RecordFilter = RecordFilter(), sourceZone: SourceZone = .utc, outputs: [OutputKind] = [.csv, .ndjson, .html],
+                outDirectory: URL = URL(fileURLWithPath: "reports"), stem: String? = nil, csvRaw: Bool = false,
+                skipInvalid: Bool = false, templateFile: URL? = nil) {
+        self.filter = filter
+        self.sourceZone = sourceZone
+        self.outputs = outputs
+        self.outDirectory = outDirectory
+        self.stem = stem ?? Self.defaultStem(for: filter)
+        self.csvRaw = csvRaw
+        self.skipInvalid = skipInvalid
+        self.templateFile = templateFile
+    }
+
+    /// `revenue-uploads_FROM_TO`, `revenue-uploads_all`; an open end reads `start` or `end`,
+    /// and `--id` alone gives `revenue-uploads_id-N`.
+    public static func defaultStem(for filter: RecordFilter) -> String {
+        switch (filter.from, filter.to, filter.id) {
+        case (nil, nil, nil): return "revenue-uploads_all"
+        case (nil, nil, let id?): return "revenue-uploads_id-\(id)"
+        case let (from, to, _): return "revenue-uploads_\(from?.description ?? "start")_\(to?.description ?? "end")"
+        }
+    }
+
+    /// Checks what can be checked before any page is read.
+    public func validate() throws {
+        if let from = filter.from, let to = filter.to, to < from {
+            throw ReportError.usage("--from \(from) is after --to \(to)")
+        }
+        if stem.isEmpty || stem.contains("/") || stem.hasPrefix(".") {
+            throw ReportError.usage("--name \(stem): a file stem must be non-empty, without '/', and not start with '.'")
+        }
+        if outputs.isEmpty {
+            throw ReportError.usage("--emit: name at least one output")
+        }
+    }
+}

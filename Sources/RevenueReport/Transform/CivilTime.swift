@@ -1,0 +1,201 @@
+import Foundation
+
+/// A calendar date without a zone (`2026-03-15`), as `--from` and `--to` take it.
+public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses exactly `YYYY-MM-DD`.
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let y = Self.number(bytes[0..<4]), let m = Self.number(bytes[5..<7]), let d = Self.number(bytes[8..<10])
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        for byte in digits {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    public init(daysSinceEpoch days: Int) {
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        self.month = m
+        self.day = d
+    }
+
+    public func adding(days: Int) -> CivilDate {
+        CivilDate(daysSinceEpoch: daysSinceEpoch + days)
+    }
+
+    public static func < (a: CivilDate, b: CivilDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    public var description: String {
+        pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+    }
+}
+
+func pad(_ value: Int, _ width: Int) -> String {
+    let text = String(value)
+    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+}
+
+/// The zone the API's timestamps are in (`--source-timezone`).
+public struct SourceZone: Sendable, CustomStringConvertible {
+    public let identifier: String
+    private let zone: TimeZone?  // nil for UTC: the common case needs no lookups
+
+    public static let utc = SourceZone(utc: ())
+
+    private init(utc: Void) {
+        identifier = "UTC"
+        zone = nil
+    }
+
+    /// Fails for an unknown zone name.
+    public init?(identifier: String) {
+        if identifier == "UTC" || identifier == "Z" || identifier == "Etc/UTC" {
+            self = .utc
+            return
+        }
+        guard let zone = TimeZone(identifier: identifier) else { return nil }
+        self.identifier = identifier
+        self.zone = zone
+    }
+
+    public var description: String { identifier }
+
+    /// The zone's offset from UTC, in seconds, at a wall-clock time of this zone given as seconds
+    /// since 1970-01-01T00:00:00 read as if it were UTC. In a DST gap or overlap, the offset in
+    /// force just before the change is used.
+    public func offset(atLocalSeconds local: Int64) -> Int {
+        guard let zone else { return 0 }
+        let guess = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local)))
+        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local - Int64(guess))))
+        return offset
+    }
+
+    /// The offset in force at an instant.
+    public func offset(atInstant instant: Int64) -> Int {
+        guard let zone else { return 0 }
+        return zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+    }
+}
+
+/// A moment read from `date_upload`: its wall-clock time in the source zone and that zone's offset.
+public struct UploadTime: Sendable, Hashable, Comparable {
+    /// Wall-clock time in the source zone, as seconds since 1970-01-01T00:00:00 read as UTC.
+    public var localSeconds: Int64
+    /// The source zone's offset from UTC at that moment.
+    public var offsetSeconds: Int
+
+    public var instant: Int64 { localSeconds - Int64(offsetSeconds) }
+
+    public var localDate: CivilDate {
+        CivilDate(daysSinceEpoch: Int((localSeconds - floorMod(localSeconds, 86_400)) / 86_400))
+    }
+
+    public static func < (a: UploadTime, b: UploadTime) -> Bool {
+        a.instant < b.instant
+    }
+
+    /// Reads `YYYY-MM-DD HH:MM:SS` (the API's form, in the source zone). Also takes a `T`
+    /// separator, fractional seconds (dropped) and an explicit `Z` or `±HH:MM` offset, which
+    /// is then converted to the source zone.
+    public static func parse(_ text: String, zone: SourceZone) -> UploadTime? {
+        let b = Array(text.utf8)
+        guard b.count >= 19, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+              b[10] == UInt8(ascii: " ") || b[10] == UInt8(ascii: "T"),
+              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
+              let year = CivilDate.number(b[0..<4]), let month = CivilDate.number(b[5..<7]), let day = CivilDate.number(b[8..<10]),
+              let hour = CivilDate.number(b[11..<13]), let minute = CivilDate.number(b[14..<16]), let second = CivilDate.number(b[17..<19]),
+              hour < 24, minute < 60, second < 60,
+              let date = CivilDate(year: year, month: month, day: day)
+        else { return nil }
+        var rest = b[19...]
+        if rest.first == UInt8(ascii: ".") {
+            rest = rest.dropFirst()
+            guard let firstDigit = rest.first, firstDigit >= 0x30, firstDigit <= 0x39 else { return nil }
+            rest = rest.drop(while: { $0 >= 0x30 && $0 <= 0x39 })
+        }
+        let wall = Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        if rest.isEmpty {
+            return UploadTime(localSeconds: wall, offsetSeconds: zone.offset(atLocalSeconds: wall))
+        }
+        // An explicit offset: the instant is known; show it in the source zone.
+        let explicitOffset: Int
+        if rest.count == 1, rest.first == UInt8(ascii: "Z") || rest.first == UInt8(ascii: "z") {
+            explicitOffset = 0
+        } else if rest.count == 6, rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: "-"),
+                  rest[rest.startIndex + 3] == UInt8(ascii: ":"),
+                  let h = CivilDate.number(rest[(rest.startIndex + 1)..<(rest.startIndex + 3)]),
+                  let m = CivilDate.number(rest[(rest.startIndex + 4)..<(rest.startIndex + 6)]), h < 24, m < 60 {
+            explicitOffset = (rest.first == UInt8(ascii: "-") ? -1 : 1) * (h * 3600 + m * 60)
+        } else {
+            return nil
+        }
+        let instant = wall - Int64(explicitOffset)
+        let offset = zone.offset(atInstant: instant)
+        return UploadTime(localSeconds: instant + Int64(offset), offsetSeconds: offset)
+    }
+
+    /// RFC 3339 with the source zone's offset: `2019-05-15T11:35:54Z`, `2026-03-29T03:10:00+02:00`.
+    public var rfc3339: String {
+        let secondsOfDay = Int(floorMod(localSeconds, 86_400))
+        var text = localDate.description + "T" + pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay / 60 % 60, 2) + ":" + pad(secondsOfDay % 60, 2)
+        if offsetSeconds == 0 {
+            text += "Z"
+        } else {
+            let magnitude = abs(offsetSeconds)
+            text += (offsetSeconds < 0 ? "-" : "+") + pad(magnitude / 3600, 2) + ":" + pad(magnitude / 60 % 60, 2)
+        }
+        return text
+    }
+}
+
+func floorMod(_ a: Int64, _ b: Int64) -> Int64 {
+    let r = a % b
+    return r < 0 ? r + b : r
+}

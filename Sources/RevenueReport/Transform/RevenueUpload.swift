@@ -1,0 +1,53 @@
+/// One revenue-file upload, typed: the record every output is made from.
+public struct RevenueUpload: Sendable, Equatable {
+    public var id: Int64
+    public var status: String?
+    public var sourceFilename: String?
+    public var dateUpload: UploadTime
+    public var totalRecords: Int?
+    public var successfulRecords: Int?
+    public var unsuccessfulRecords: Int?
+    /// The list as received (entries are undocumented).
+    public var logs: [JSONValue]
+
+    public init(id: Int64, status: String?, sourceFilename: String?, dateUpload: UploadTime,
+                totalRecords: Int?, successfulRecords: Int?, unsuccessfulRecords: Int?, logs: [JSONValue]) {
+        self.id = id
+        self.status = status
+        self.sourceFilename = sourceFilename
+        self.dateUpload = dateUpload
+        self.totalRecords = totalRecords
+        self.successfulRecords = successfulRecords
+        self.unsuccessfulRecords = unsuccessfulRecords
+        self.logs = logs
+    }
+
+    /// successful / total, in ten-thousandths rounded half up; nil when total is 0 or unknown.
+    public var successRateBasisPoints: Int? {
+        guard let total = totalRecords, total > 0, let successful = successfulRecords else { return nil }
+        return (successful * 20_000 + total) / (2 * total)
+    }
+
+    /// The success rate with 4 decimals (`0.6667`), or nil.
+    public var successRateText: String? {
+        successRateBasisPoints.map(formatFourDecimals)
+    }
+
+    /// Not fully processed, or with rows that failed: what a reader should look at.
+    public var needsAttention: Bool {
+        status != "Processed" || (unsuccessfulRecords ?? 0) > 0
+    }
+
+    /// Sort order of every output: by time of upload, then id.
+    public static func reportOrder(_ a: RevenueUpload, _ b: RevenueUpload) -> Bool {
+        if a.dateUpload.instant != b.dateUpload.instant { return a.dateUpload.instant < b.dateUpload.instant }
+        return a.id < b.id
+    }
+}
+
+/// `6667` -> `0.6667`, `10000` -> `1.0000`.
+func formatFourDecimals(_ tenThousandths: Int) -> String {
+    let whole = tenThousandths / 10_000
+    let fraction = tenThousandths % 10_000
+    return String(whole) + "." + pad(fraction, 4)
+}

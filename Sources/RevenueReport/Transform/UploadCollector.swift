@@ -1,0 +1,87 @@
+import Logging
+
+/// Counts that say what happened to every record read: they go to the log, the report and the manifest.
+public struct RecordCounts: Sendable, Equatable {
+    public var pages = 0
+    public var read = 0
+    public var inRange = 0
+    public var outOfRange = 0
+    public var rejected = 0
+    public var duplicates = 0
+}
+
+/// The Transform stage's result: the typed uploads in report order and what was made of them.
+public struct TransformedUploads: Sendable {
+    public var uploads: [RevenueUpload]
+    public var summary: Summary
+    public var rejections: [RecordRejection]
+    public var counts: RecordCounts
+}
+
+/// Takes parsed pages one at a time: types each record, keeps the ones in range, drops repeated
+/// ids with a warning, and stops a source that repeats whole pages.
+public struct UploadCollector {
+    public let filter: RecordFilter
+    private let typer: RecordTyper
+    private let logger: Logger
+    private var seenIDs = Set<Int64>()
+    private var uploads: [RevenueUpload] = []
+    private var rejections: [RecordRejection] = []
+    private var counts = RecordCounts()
+
+    public init(filter: RecordFilter, zone: SourceZone, logger: Logger) {
+        self.filter = filter
+        self.typer = RecordTyper(zone: zone)
+        self.logger = logger
+    }
+
+    public mutating func add(_ page: ParsedPage) throws {
+        counts.pages += 1
+        var newIDsOnPage = 0
+        var firstRepeat: Int64?
+        for record in page.records {
+            counts.read += 1
+            switch typer.type(record) {
+            case .typed(let upload):
+                guard seenIDs.insert(upload.id).inserted else {
+                    counts.duplicates += 1
+                    firstRepeat = firstRepeat ?? upload.id
+                    logger.warning("repeated id \(upload.id) (\(record.page), record \(record.position)): kept the first one")
+                    continue
+                }
+                newIDsOnPage += 1
+                guard filter.containsTime(upload.dateUpload), filter.contains(id: upload.id) else {
+                    counts.outOfRange += 1
+                    continue
+                }
+                uploads.append(upload)
+            case .rejected(let rejection, let dateUpload):
+                // A record dated outside the range is not this report's concern, readable or not.
+                if let dateUpload, !filter.containsTime(dateUpload) {
+                    counts.outOfRange += 1
+                    continue
+                }
+                newIDsOnPage += 1
+                counts.rejected += 1
+                rejections.append(rejection)
+            }
+        }
+        if let firstRepeat, newIDsOnPage == 0 {
+            throw ReportError.repeatedPage(page: page.origin, firstID: firstRepeat)
+        }
+    }
+
+    /// Sorts and aggregates; `skipInvalid` decides whether rejections fail the run.
+    public func finish(skipInvalid: Bool) throws -> TransformedUploads {
+        if !rejections.isEmpty, !skipInvalid {
+            throw ReportError.invalidRecords(rejections)
+        }
+        for rejection in rejections {
+            logger.warning("skipped \(rejection)")
+        }
+        let sorted = uploads.sorted(by: RevenueUpload.reportOrder)
+        var counts = self.counts
+        counts.inRange = sorted.count
+        return TransformedUploads(uploads: sorted, summary: Summary(uploads: sorted), rejections: rejections, counts: counts)
+    }
+}

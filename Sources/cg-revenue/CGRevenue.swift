@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import RevenueReport
+
+/// `cg-revenue`: the command line. Thin by design: parse options, run the pipeline, map errors
+/// to the exit codes of DESIGN.md (0 done, 1 run failed, 2 usage or configuration, 3 --fail-on).
+@main
+struct CGRevenue: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cg-revenue",
+        abstract: "Turn CustomerGauge revenue-file uploads into CSV, NDJSON and an HTML summary.",
+        discussion: """
+            Reads the list of revenue-file uploads (CustomerGauge 4.1, File - GET Revenue) from \
+            recorded pages, keeps the uploads of a date range, and writes STEM.csv, STEM.ndjson \
+            and STEM.html into the output folder, all or nothing.
+
+            Exit codes: 0 done; 1 the run failed (bad data, unreadable page); 2 usage error.
+            """,
+        version: ToolVersion.current,
+        subcommands: [ReportCommand.self],
+        defaultSubcommand: nil
+    )
+
+    /// ArgumentParser exits 64 on a usage error; the contract says 2.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ReportError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Foundation.exit(error.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                Foundation.exit(0)
+            }
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}
