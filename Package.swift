@@ -52,7 +52,8 @@ let package = Package(
         ),
         .testTarget(
             name: "RevenueReportTests",
-            dependencies: ["RevenueReport", "SandboxData", "cg-revenue"]
+            dependencies: ["RevenueReport", "SandboxData", "cg-revenue"],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import RevenueReport
+import SandboxData
+
+/// A fresh folder under the system temp folder, removed by `cleanUp()`.
+struct TemporaryFolder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("cg-revenue-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> URL {
+        let file = path(name)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: file)
+        return file
+    }
+
+    func read(_ name: String) throws -> String {
+        try String(contentsOf: path(name), encoding: .utf8)
+    }
+
+    func exists(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: path(name).path)
+    }
+
+    /// Every file name in the folder (hidden ones too), sorted.
+    func listing(_ name: String = "") throws -> [String] {
+        let folder = name.isEmpty ? url : path(name)
+        guard FileManager.default.fileExists(atPath: folder.path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+let quietLogger: Logger = {
+    var logger = Logger(label: "tests", factory: { _ in SwiftLogNoOpLogHandler() })
+    logger.logLevel = .critical
+    return logger
+}()
+
+/// Runs the pipeline in-process on a replay folder and returns the bytes of each output.
+func runReplay(_ folder: URL, filter: RecordFilter = RecordFilter(), zone: SourceZone = .utc, outputs: [OutputKind] = [.csv, .ndjson, .html],
+               csvRaw: Bool = false, skipInvalid: Bool = false, out: URL) async throws -> [OutputKind: String] {
+    let configuration = ReportConfiguration(filter: filter, sourceZone: zone, outputs: outputs, outDirectory: out, stem: "report",
+                                            csvRaw: csvRaw, skipInvalid: skipInvalid)
+    _ = try await Pipeline.run(source: ReplaySource(directory: folder), configuration: configuration, logger: quietLogger)
+    var result: [OutputKind: String] = [:]
+    for kind in outputs {
+        result[kind] = try String(contentsOf: out.appendingPathComponent("report.\(kind.fileExtension)"), encoding: .utf8)
+    }
+    return result
+}
+
+/// Parses a page's text the way the pipeline does.
+func parsePage(_ text: String, format: WireFormat, origin: String = "page") throws -> ParsedPage {
+    try PageParser.parse(RawPage(origin: origin, format: format, bytes: Data(text.utf8)))
+}
+
+/// A record in the documented JSON form, with overridable fields.
+func recordJSON(id: String = "123", status: String = "Processed", filename: String = "RevenueUploadTemplate_5May2019.xlsx",
+                date: String = "2019-05-15 11:35:54", total: String = "3", successful: String = "3", unsuccessful: String = "0",
+                logs: String = "[]") -> String {
+    func quoted(_ text: String) -> String {
+        var out = ""
+        JSONValue.writeString(text, to: &out)
+        return out
+    }
+    return """
+        {"id":\(quoted(id)),"status":\(quoted(status)),"source_filename":\(quoted(filename)),"date_upload":\(quoted(date)),\
+        "total_records":\(quoted(total)),"successful_records":\(quoted(successful)),"unsuccessful_records":\(quoted(unsuccessful)),"logs":\(logs)}
+        """
+}
+
+/// What running the built `cg-revenue` binary gave.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// The package's root folder, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The `cg-revenue` binary built beside the test bundle.
+func cgRevenueBinary() throws -> URL {
+    var candidates: [URL] = []
+    if let runner = CommandLine.arguments.first {
+        var folder = URL(fileURLWithPath: runner).deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(folder.appendingPathComponent("cg-revenue"))
+            folder = folder.deletingLastPathComponent()
+        }
+    }
+    candidates.append(Bundle.main.bundleURL.appendingPathComponent("cg-revenue"))
+    candidates.append(packageRoot.appendingPathComponent(".build/debug/cg-revenue"))
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "cg-revenue binary; looked in \(candidates.map(\.path))"])
+    }
+    return found
+}
+
+/// Runs `cg-revenue` with `arguments` in `directory`, with only the given environment.
+func runCLI(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = try cgRevenueBinary()
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
+    let stdout = Pipe()
+    let stderr = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    // Drain stderr on another thread while reading stdout, so a chatty child never blocks on a full pipe.
+    let errBox = DataBox()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        errBox.data = stderr.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let outData = stdout.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    let errData = errBox.data
+    process.waitUntilExit()
+    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian/Ubuntu machine lacks to build cg-revenue: libxml2's headers and
+# pkg-config (Swift itself is expected on PATH or at /opt/swift). Safe to run again.
+set -euo pipefail
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+  echo "setup: add /opt/swift/usr/bin to PATH" >&2
+fi
+if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libxml-2.0; then
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "setup: installing libxml2-dev and pkg-config" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libxml2-dev pkg-config >/dev/null
+pkg-config --exists libxml-2.0
