@@ -3,19 +3,23 @@ import PackageDescription
 
 let package = Package(
     name: "cg-revenue",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "cg-revenue", targets: ["cg-revenue"]),
-        .executable(name: "cg-sandbox", targets: ["CustomerGaugeSandbox"]),
+        .executable(name: "cg-sandbox", targets: ["cg-sandbox"]),
         .library(name: "RevenueReport", targets: ["RevenueReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
-        // libxml2 through pkg-config; Debian/Ubuntu: apt-get install libxml2-dev
+        // libxml2 through pkg-config; Debian/Ubuntu: apt-get install libxml2-dev (scripts/setup.sh)
         .systemLibrary(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",
@@ -27,13 +31,12 @@ let package = Package(
             dependencies: [
                 "CLibXML2",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
-        ),
-        // Deterministic upload generator shared by examples/, the sandbox and benchmarks
-        .target(
-            name: "SandboxData",
-            dependencies: ["RevenueReport"]
         ),
         .executableTarget(
             name: "cg-revenue",
@@ -43,16 +46,30 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
+        // A local imitation of the API and its data (deterministic generator), for tests and demos
+        .target(
             name: "CustomerGaugeSandbox",
             dependencies: [
-                "SandboxData",
+                "RevenueReport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .executableTarget(
+            name: "cg-sandbox",
+            dependencies: [
+                "CustomerGaugeSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "RevenueReportTests",
-            dependencies: ["RevenueReport", "SandboxData", "cg-revenue"],
+            dependencies: [
+                "RevenueReport",
+                "CustomerGaugeSandbox",
+                "cg-revenue",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             exclude: ["Fixtures"]
         ),
     ],

@@ -4,6 +4,8 @@ import Logging
 /// What a finished run made.
 public struct RunResult: Sendable {
     public var outputs: [WrittenOutput]
+    /// Every page read, in order, with its sha256.
+    public var pages: [PageRecord]
     public var counts: RecordCounts
     public var uploads: Int
 }
@@ -19,8 +21,13 @@ public enum Pipeline {
 
         // Fetch and Parse, a page at a time; Transform keeps what the report needs.
         var collector = UploadCollector(filter: configuration.filter, zone: configuration.sourceZone, logger: logger)
+        var archive = try configuration.archiveDirectory.map(PageArchive.init)
+        var pages: [PageRecord] = []
         logger.info("reading \(source.description)")
         for try await rawPage in source.pages() {
+            let digest = sha256Hex(rawPage.bytes)
+            pages.append(PageRecord(origin: rawPage.origin, bytes: rawPage.bytes.count, sha256: digest))
+            try archive?.save(rawPage, sha256: digest)
             let page = try PageParser.parse(rawPage)
             logger.debug("\(rawPage.origin): \(page.records.count) record(s)\(page.isNoDataAnswer ? " (400184: no data)" : "")")
             try collector.add(page)
@@ -40,7 +47,7 @@ public enum Pipeline {
         for output in written {
             logger.info("wrote \(output.path) (\(output.size) bytes)")
         }
-        return RunResult(outputs: written, counts: counts, uploads: transformed.uploads.count)
+        return RunResult(outputs: written, pages: pages, counts: counts, uploads: transformed.uploads.count)
     }
 
     static func makeWriters(_ configuration: ReportConfiguration) throws -> [any ReportWriter] {
@@ -54,4 +61,11 @@ public enum Pipeline {
         }
         return writers
     }
+}
+
+/// A page as the run saw it: where from, how big, its sha256.
+public struct PageRecord: Sendable, Equatable {
+    public var origin: String
+    public var bytes: Int
+    public var sha256: String
 }

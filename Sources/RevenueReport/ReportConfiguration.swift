@@ -13,10 +13,12 @@ public struct ReportConfiguration: Sendable {
     /// Report unreadable records and go on instead of failing (`--skip-invalid`).
     public var skipInvalid: Bool
     public var templateFile: URL?
+    /// `--archive-raw DIR`: keep every page as read, for audit and replay.
+    public var archiveDirectory: URL?
 
     public init(filter: RecordFilter = RecordFilter(), sourceZone: SourceZone = .utc, outputs: [OutputKind] = [.csv, .ndjson, .html],
                 outDirectory: URL = URL(fileURLWithPath: "reports"), stem: String? = nil, csvRaw: Bool = false,
-                skipInvalid: Bool = false, templateFile: URL? = nil) {
+                skipInvalid: Bool = false, templateFile: URL? = nil, archiveDirectory: URL? = nil) {
         self.filter = filter
         self.sourceZone = sourceZone
         self.outputs = outputs
@@ -25,6 +27,7 @@ public struct ReportConfiguration: Sendable {
         self.csvRaw = csvRaw
         self.skipInvalid = skipInvalid
         self.templateFile = templateFile
+        self.archiveDirectory = archiveDirectory
     }
 
     /// `revenue-uploads_FROM_TO`, `revenue-uploads_all`; an open end reads `start` or `end`,

@@ -12,14 +12,44 @@ struct ReportCommand: AsyncParsableCommand {
               cg-revenue report --replay examples/responses --from 2026-01-01 --to 2026-06-30
               cg-revenue report --replay examples/responses-xml --from 2026-03-01 --to 2026-03-31 --emit csv
               cg-revenue report --replay recorded/ --id 1042 --out /tmp/one --name upload-1042
+              CG_CLIENT_ID=… CG_CLIENT_SECRET=… cg-revenue report --region us --from 2026-10-01 --to 2026-10-31 --format xml
+
+            Credentials come from the environment only: CG_CLIENT_ID and CG_CLIENT_SECRET (OAuth2), or CG_API_KEY.
 
             The range is inclusive and exact: [FROM 00:00:00, TO 23:59:59] in the source time zone.
             Outputs are written to temporary files and renamed into place only when all are done.
             """
     )
 
-    @Option(name: .customLong("replay"), help: ArgumentHelp("Read recorded pages (*.json, *.xml, in file name order) from this folder.", valueName: "DIR"))
+    @Option(name: .customLong("replay"), help: ArgumentHelp("Read recorded pages (*.json, *.xml, in file name order) from this folder instead of the API.", valueName: "DIR"))
     var replay: String?
+
+    @Option(help: ArgumentHelp("API region: eu, us or au (env CG_REGION).", valueName: "REGION"))
+    var region: String?
+
+    @Option(name: .customLong("base-url"), help: ArgumentHelp("Replaces https://api.REGION.customergauge.com (env CG_BASE_URL); https unless loopback.", valueName: "URL"))
+    var baseURL: String?
+
+    @Option(name: .customLong("auth-url"), help: ArgumentHelp("Replaces https://auth.REGION.customergauge.com (env CG_AUTH_URL); https unless loopback.", valueName: "URL"))
+    var authURL: String?
+
+    @Option(help: ArgumentHelp("Wire format requested from the API: json or xml.", valueName: "FORMAT"))
+    var format: String = "json"
+
+    @Option(name: .customLong("page-size"), help: ArgumentHelp("Uploads per request (`limit`), 1 to 1000.", valueName: "N"))
+    var pageSize: Int = 1000
+
+    @Option(help: ArgumentHelp("Pages in flight at once (results stay in order), 1 to 32.", valueName: "N"))
+    var concurrency: Int = 4
+
+    @Option(name: .customLong("max-attempts"), help: ArgumentHelp("Tries per request before giving up (429, 5xx, timeouts, dropped connections are retried).", valueName: "N"))
+    var maxAttempts: Int = 5
+
+    @Option(help: ArgumentHelp("Seconds to wait for one response before retrying it.", valueName: "SECONDS"))
+    var timeout: Double = 60
+
+    @Option(name: .customLong("archive-raw"), help: ArgumentHelp("Keep every page read, byte for byte, with a sidecar of how it was fetched, in this new or empty folder; --replay reads it back.", valueName: "DIR"))
+    var archiveRaw: String?
 
     @Option(help: ArgumentHelp("First day of the range, inclusive.", valueName: "YYYY-MM-DD"))
     var from: String?
@@ -60,14 +90,56 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try makeLogger()
         let configuration = try resolveConfiguration()
-        guard let replay else {
-            throw ReportError.usage("no source: give --replay DIR (the live API is not in this version yet)")
+        let result: RunResult
+        if let replay {
+            let source = ReplaySource(directory: URL(fileURLWithPath: replay))
+            result = try await Pipeline.run(source: source, configuration: configuration, logger: logger)
+        } else {
+            let source = try makeAPISource(filter: configuration.filter, logger: logger)
+            do {
+                result = try await Pipeline.run(source: source, configuration: configuration, logger: logger)
+                await source.transport.shutdown()
+            } catch {
+                await source.transport.shutdown()
+                throw error
+            }
         }
-        let source = ReplaySource(directory: URL(fileURLWithPath: replay))
-        let result = try await Pipeline.run(source: source, configuration: configuration, logger: logger)
         for output in result.outputs {
             print(output.path)
         }
+    }
+
+    /// The live API, from options and the CG_ environment (flags win).
+    func makeAPISource(filter: RecordFilter, logger: Logger) throws -> APISource {
+        let environment = ProcessInfo.processInfo.environment
+        let regionName = region ?? environment["CG_REGION"] ?? "eu"
+        guard let region = Region(rawValue: regionName.lowercased()) else {
+            throw ReportError.usage("--region \(regionName): choose eu, us or au")
+        }
+        guard let wire = WireFormat(rawValue: format.lowercased()) else {
+            throw ReportError.usage("--format \(format): choose json or xml")
+        }
+        guard (1...1000).contains(pageSize) else {
+            throw ReportError.usage("--page-size \(pageSize): must be 1 to 1000 (the API's maximum)")
+        }
+        guard (1...32).contains(concurrency) else {
+            throw ReportError.usage("--concurrency \(concurrency): must be 1 to 32")
+        }
+        guard (1...20).contains(maxAttempts) else {
+            throw ReportError.usage("--max-attempts \(maxAttempts): must be 1 to 20")
+        }
+        guard timeout > 0 else {
+            throw ReportError.usage("--timeout \(timeout): must be more than 0 seconds")
+        }
+        let endpoint = try APIEndpoint(baseURL: baseURL ?? environment["CG_BASE_URL"] ?? region.defaultBaseURL,
+                                       authURL: authURL ?? environment["CG_AUTH_URL"] ?? region.defaultAuthURL, format: wire)
+        let credentials = try Credentials.from(environment: environment)
+        var settings = HTTPTransport.Settings()
+        settings.requestTimeout = timeout
+        settings.connectTimeout = min(10, timeout)
+        return APISource(endpoint: endpoint, query: APIQuery(filter: filter, pageSize: pageSize), concurrency: concurrency,
+                         credentials: credentials, transport: HTTPTransport(settings: settings),
+                         retry: RetryPolicy(maxAttempts: maxAttempts), logger: logger)
     }
 
     func resolveConfiguration() throws -> ReportConfiguration {
@@ -91,7 +163,8 @@ struct ReportCommand: AsyncParsableCommand {
             stem: name,
             csvRaw: csvRaw,
             skipInvalid: skipInvalid,
-            templateFile: template.map { URL(fileURLWithPath: $0) }
+            templateFile: template.map { URL(fileURLWithPath: $0) },
+            archiveDirectory: archiveRaw.map { URL(fileURLWithPath: $0) }
         )
     }
 

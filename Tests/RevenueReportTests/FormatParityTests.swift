@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import RevenueReport
-import SandboxData
+import CustomerGaugeSandbox
 
 /// The JSON and XML renderings of the same data must give byte-identical CSV and NDJSON.
 @Suite struct FormatParityTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import RevenueReport
-import SandboxData
+import CustomerGaugeSandbox
 
 /// A fresh folder under the system temp folder, removed by `cleanUp()`.
 struct TemporaryFolder {

@@ -12,12 +12,29 @@ public struct RawPage: Sendable {
     public var origin: String
     public var format: WireFormat
     public var bytes: Data
+    /// The HTTP exchange that brought the page, for `--archive-raw` (nil for recorded pages).
+    public var provenance: PageProvenance?
+    /// A source that had to parse the page to paginate keeps the result, so Parse does not repeat it.
+    public var preParsed: ParsedPage?
 
-    public init(origin: String, format: WireFormat, bytes: Data) {
+    public init(origin: String, format: WireFormat, bytes: Data, provenance: PageProvenance? = nil, preParsed: ParsedPage? = nil) {
         self.origin = origin
         self.format = format
         self.bytes = bytes
+        self.provenance = provenance
+        self.preParsed = preParsed
     }
+}
+
+/// How a live page was fetched: what `--archive-raw` writes beside it. Never holds a secret.
+public struct PageProvenance: Sendable {
+    public var url: String
+    public var status: Int
+    /// Request headers without Authorization.
+    public var requestHeaders: [(String, String)]
+    public var responseHeaders: [(String, String)]
+    public var fetchedAt: Date
+    public var attempts: Int
 }
 
 /// A source of pages, delivered in order. Replay and the live API both produce this.

@@ -14,6 +14,10 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     case repeatedPage(page: String, firstID: Int64)
     /// Reading the replay folder or writing outputs failed: exit 1.
     case io(String)
+    /// The API could not be reached or kept failing after every retry: exit 1.
+    case fetchFailed(url: String, reason: String, attempts: Int)
+    /// The token endpoint or the API refused the credentials: exit 1.
+    case authentication(String)
 
     public var exitCode: Int32 {
         switch self {
@@ -37,6 +41,10 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
         case .repeatedPage(let page, let firstID):
             return "\(page): every id on this page was already seen (first: \(firstID)); the source is repeating pages, stopping instead of looping"
         case .io(let message):
+            return message
+        case .fetchFailed(let url, let reason, let attempts):
+            return "\(url): \(reason) (gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"))"
+        case .authentication(let message):
             return message
         }
     }

@@ -6,6 +6,7 @@ struct CGSandbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cg-sandbox",
         abstract: "Local imitation of the CustomerGauge revenue-upload API, and the generator of its data.",
-        subcommands: [GenerateCommand.self]
+        subcommands: [ServeCommand.self, GenerateCommand.self],
+        defaultSubcommand: ServeCommand.self
     )
 }

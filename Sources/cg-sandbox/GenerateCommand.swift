@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import CustomerGaugeSandbox
 import RevenueReport
-import SandboxData
 
 /// Writes recorded pages, as `--replay` reads them: how `examples/responses*` are made.
 struct GenerateCommand: ParsableCommand {

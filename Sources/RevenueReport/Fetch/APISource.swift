@@ -1,0 +1,213 @@
+import Foundation
+import Logging
+
+/// The query a run sends: what DESIGN.md says about the range, and the page size.
+public struct APIQuery: Sendable, Equatable {
+    public var filter: RecordFilter
+    public var pageSize: Int
+
+    public init(filter: RecordFilter, pageSize: Int) {
+        self.filter = filter
+        self.pageSize = pageSize
+    }
+
+    /// The query items of the page starting at `start`. `date_range_to` is one day past `--to`:
+    /// its semantics are undocumented, and the range is made exact client-side.
+    public func items(start: Int) -> [(String, String)] {
+        var items: [(String, String)] = []
+        if let id = filter.id { items.append(("id", String(id))) }
+        if let from = filter.from { items.append(("date_range_from", from.description)) }
+        if let to = filter.to { items.append(("date_range_to", to.adding(days: 1).description)) }
+        items.append(("start", String(start)))
+        items.append(("limit", String(pageSize)))
+        return items
+    }
+}
+
+/// Pages from the live API: `start` += page size until a short page, an empty page or 400184,
+/// with up to `concurrency` pages in flight and the pages still delivered in order.
+public struct APISource: PageSource {
+    public let endpoint: APIEndpoint
+    public let query: APIQuery
+    public let concurrency: Int
+    public let transport: HTTPTransport
+    public let authorizer: Authorizer
+    public let retry: RetryPolicy
+    public let logger: Logger
+    let secrets: [String]
+
+    public init(endpoint: APIEndpoint, query: APIQuery, concurrency: Int, credentials: Credentials, transport: HTTPTransport,
+                retry: RetryPolicy, logger: Logger) {
+        self.endpoint = endpoint
+        self.query = query
+        self.concurrency = max(1, concurrency)
+        self.transport = transport
+        self.retry = retry
+        self.logger = logger
+        self.secrets = credentials.secretValues
+        self.authorizer = Authorizer(credentials: credentials, tokenURL: endpoint.tokenURL, transport: transport, retry: retry, logger: logger)
+    }
+
+    public var description: String { "CustomerGauge API at \(endpoint.revenueURL.absoluteString)" }
+
+    public func pageURL(start: Int) -> String {
+        var components = URLComponents(url: endpoint.revenueURL, resolvingAgainstBaseURL: false)!
+        components.queryItems = query.items(start: start).map { URLQueryItem(name: $0.0, value: $0.1) }
+        return components.url!.absoluteString
+    }
+
+    private var accept: String { endpoint.format == .json ? "application/json" : "application/xml" }
+
+    /// Fetches and parses page `index` (0-based), retrying what is worth retrying.
+    public func fetchPage(index: Int) async throws -> RawPage {
+        let url = pageURL(start: index * query.pageSize)
+        let started = Date()
+        var attempt = 0
+        var refreshedToken = false
+        while true {
+            attempt += 1
+            let authorization = try await authorizer.authorizationHeader()
+            var reason: String
+            var retryAfter: TimeInterval?
+            do {
+                let exchange = try await transport.send(method: .GET, url: url, headers: [("Authorization", authorization), ("Accept", accept)])
+                logger.debug("GET \(url) -> \(exchange.status) in \(Int(exchange.duration * 1000)) ms (attempt \(attempt))")
+                switch exchange.status {
+                case 200..<300:
+                    return try page(from: exchange, attempts: attempt)
+                case 401 where !refreshedToken && authorizer.canRefresh:
+                    // An expired or revoked token: fetch a new one, once.
+                    refreshedToken = true
+                    await authorizer.rejected(authorization)
+                    logger.info("\(url): HTTP 401, fetching a new token")
+                    attempt -= 1
+                    continue
+                case 401:
+                    throw ReportError.authentication("\(url): the API refused the credentials (HTTP 401): \(ServerMessage.describe(exchange.body, secrets: secrets))")
+                case let status where RetryPolicy.isRetryable(status: status):
+                    reason = "HTTP \(status)"
+                    retryAfter = RetryPolicy.parseRetryAfter(exchange.responseHeader("Retry-After"))
+                default:
+                    // 400184 ("no data") may come with HTTP 400: it is an empty page, not a failure.
+                    if let empty = try? page(from: exchange, attempts: attempt), empty.preParsed?.isNoDataAnswer == true {
+                        return empty
+                    }
+                    throw ReportError.apiError(page: url, message: "HTTP \(exchange.status): \(ServerMessage.describe(exchange.body, secrets: secrets))",
+                                               code: Self.envelopeCode(exchange.body) ?? "none")
+                }
+            } catch TransportFailure.transient(let why) {
+                reason = why
+            }
+            guard let wait = retry.delay(afterAttempt: attempt, retryAfter: retryAfter, elapsed: Date().timeIntervalSince(started)) else {
+                throw ReportError.fetchFailed(url: url, reason: reason, attempts: attempt)
+            }
+            logger.info("retrying \(url) in \(String(format: "%.1f", wait)) s (attempt \(attempt + 1) of \(retry.maxAttempts)): \(reason)")
+            try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
+        }
+    }
+
+    private func page(from exchange: HTTPExchange, attempts: Int) throws -> RawPage {
+        let provenance = PageProvenance(url: exchange.url, status: exchange.status,
+                                        requestHeaders: exchange.requestHeaders.filter { $0.0.lowercased() != "authorization" },
+                                        responseHeaders: exchange.responseHeaders, fetchedAt: exchange.startedAt, attempts: attempts)
+        var raw = RawPage(origin: exchange.url, format: endpoint.format, bytes: exchange.body, provenance: provenance)
+        raw.preParsed = try PageParser.parse(raw)
+        return raw
+    }
+
+    static func envelopeCode(_ body: Data) -> String? {
+        if let value = try? JSONParser.parse(body), let error = value["Error"] ?? value["error"] {
+            switch error["Code"] ?? error["code"] {
+            case .number(let n)?: return n
+            case .string(let s)?: return s
+            default: return nil
+            }
+        }
+        if let document = try? XMLParser.parse(body), document.rootName.lowercased() == "error", case .string(let code)? = document.root["Code"] {
+            return code
+        }
+        return nil
+    }
+
+    /// Is this the last page? Short, empty, or the API's "no data".
+    func isLast(_ page: ParsedPage) -> Bool {
+        page.isNoDataAnswer || page.records.count < query.pageSize
+    }
+
+    public func pages() -> Pages {
+        Pages(source: self)
+    }
+
+    public struct Pages: AsyncSequence, Sendable {
+        public typealias Element = RawPage
+        let source: APISource
+
+        public func makeAsyncIterator() -> Iterator {
+            Iterator(source: source)
+        }
+
+        /// Keeps up to `concurrency` page requests running ahead and hands pages out in order.
+        /// The first page goes alone: most nightly runs fit in it, and then no request is wasted.
+        public struct Iterator: AsyncIteratorProtocol {
+            let source: APISource
+            let flights = PagesInFlight()
+            var nextToDeliver = 0
+            var nextToLaunch = 0
+            var finished = false
+
+            init(source: APISource) {
+                self.source = source
+            }
+
+            public mutating func next() async throws -> RawPage? {
+                guard !finished else { return nil }
+                let window = nextToDeliver == 0 ? 1 : source.concurrency
+                while nextToLaunch < nextToDeliver + window {
+                    let index = nextToLaunch
+                    let source = self.source
+                    flights.add(index, Task { try await source.fetchPage(index: index) })
+                    nextToLaunch += 1
+                }
+                let task = flights.take(nextToDeliver)
+                do {
+                    let page = try await task.value
+                    nextToDeliver += 1
+                    if let parsed = page.preParsed, source.isLast(parsed) {
+                        finished = true
+                        flights.cancelAll()
+                    }
+                    return page
+                } catch {
+                    finished = true
+                    flights.cancelAll()
+                    throw error
+                }
+            }
+        }
+    }
+}
+
+/// The page requests running ahead of the consumer; cancelled when the run stops early.
+final class PagesInFlight: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tasks: [Int: Task<RawPage, Error>] = [:]
+
+    func add(_ index: Int, _ task: Task<RawPage, Error>) {
+        lock.withLock { tasks[index] = task }
+    }
+
+    func take(_ index: Int) -> Task<RawPage, Error> {
+        lock.withLock { tasks.removeValue(forKey: index)! }
+    }
+
+    func cancelAll() {
+        lock.withLock {
+            for task in tasks.values { task.cancel() }
+            tasks.removeAll()
+        }
+    }
+
+    deinit {
+        for task in tasks.values { task.cancel() }
+    }
+}
