@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import RevenueReport
+import ServiceLifecycle
 
 /// A local imitation of the CustomerGauge API: the token endpoint of the auth host and the
 /// revenue endpoint of the API host, on one port. Tests start it on an ephemeral loopback port.
@@ -32,13 +33,15 @@ public final class SandboxServer: Sendable {
             },
             logger: logger ?? Logger(label: "cg-sandbox", factory: { _ in SwiftLogNoOpLogHandler() })
         )
-        let task = Task { try await app.run() }
+        // Stopped by a graceful shutdown, not by cancellation: requests in flight get finished.
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "cg-sandbox", factory: { _ in SwiftLogNoOpLogHandler() })))
+        let task = Task { try await group.run() }
         var iterator = portStream.makeAsyncIterator()
         guard let bound = await iterator.next(), bound > 0 else {
-            task.cancel()
+            await group.triggerGracefulShutdown()
             throw SandboxError.couldNotStart
         }
-        return RunningSandbox(host: host, port: bound, task: task)
+        return RunningSandbox(host: host, port: bound, group: group, task: task)
     }
 
     func makeRouter() -> Router<BasicRequestContext> {
@@ -196,13 +199,14 @@ public enum SandboxError: Error {
 public struct RunningSandbox: Sendable {
     public let host: String
     public let port: Int
+    let group: ServiceGroup
     let task: Task<Void, Error>
 
     /// `http://127.0.0.1:PORT`: both `--base-url` and `--auth-url`.
     public var url: String { "http://\(host):\(port)" }
 
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = await task.result
     }
 }

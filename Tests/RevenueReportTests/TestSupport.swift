@@ -110,7 +110,18 @@ func cgRevenueBinary() throws -> URL {
 }
 
 /// Runs `cg-revenue` with `arguments` in `directory`, with only the given environment.
-func runCLI(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> CommandResult {
+///
+/// The waiting happens on a thread of its own: blocking Swift's cooperative pool (2 threads on
+/// these machines) would starve an in-process sandbox that the child is talking to.
+func runCLI(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try runCLIBlocking(arguments, in: directory, environment: environment) })
+        }
+    }
+}
+
+private func runCLIBlocking(_ arguments: [String], in directory: URL, environment: [String: String]) throws -> CommandResult {
     let process = Process()
     process.executableURL = try cgRevenueBinary()
     process.arguments = arguments
