@@ -15,6 +15,15 @@ public struct ReportConfiguration: Sendable {
     public var templateFile: URL?
     /// `--archive-raw DIR`: keep every page as read, for audit and replay.
     public var archiveDirectory: URL?
+    /// `--fail-on`: rules that make a finished run exit 3.
+    public var failOn: [FailRule] = []
+    /// The zone the HTML shows times in (`--timezone`); nil: the source zone.
+    public var displayZone: SourceZone?
+    public var mail = MailSettings()
+    /// `--range` as given, for the report header.
+    public var rangeName: String?
+    /// Write `STEM.manifest.json` after the outputs.
+    public var writeManifest = true
 
     public init(filter: RecordFilter = RecordFilter(), sourceZone: SourceZone = .utc, outputs: [OutputKind] = [.csv, .ndjson, .html],
                 outDirectory: URL = URL(fileURLWithPath: "reports"), stem: String? = nil, csvRaw: Bool = false,

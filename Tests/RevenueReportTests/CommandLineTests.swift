@@ -33,7 +33,7 @@ import Testing
         let first = try await runCLI(["report", "--replay", "pages", "--out", "out", "--name", "r"], in: folder.url)
         #expect(first.status == 0)
         let before = try folder.listing("out")
-        #expect(before == ["r.csv", "r.html", "r.ndjson"])
+        #expect(before == ["r.csv", "r.html", "r.manifest.json", "r.ndjson"])
         let csvBefore = try folder.read("out/r.csv")
 
         try folder.write("pages/\(name)", body)
@@ -69,8 +69,8 @@ import Testing
         let result = try await runCLI(["report", "--replay", "pages", "--from", "2026-01-01", "--to", "2026-01-31"], in: folder.url)
         #expect(result.status == 0)
         #expect(try folder.listing("reports") == ["revenue-uploads_2026-01-01_2026-01-31.csv", "revenue-uploads_2026-01-01_2026-01-31.html",
-                                                  "revenue-uploads_2026-01-01_2026-01-31.ndjson"])
-        #expect(result.stdout.split(separator: "\n").count == 3)
+                                                  "revenue-uploads_2026-01-01_2026-01-31.manifest.json", "revenue-uploads_2026-01-01_2026-01-31.ndjson"])
+        #expect(result.stdout.split(separator: "\n").count == 4)
         let all = try await runCLI(["report", "--replay", "pages"], in: folder.url)
         #expect(all.status == 0)
         #expect(folder.exists("reports/revenue-uploads_all.csv"))

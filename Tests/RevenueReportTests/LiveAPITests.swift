@@ -131,7 +131,7 @@ import Testing
         }
         #expect(try folder.read("report.csv") == earlier[.csv])
         #expect(try folder.read("report.ndjson") == earlier[.ndjson])
-        #expect(try folder.listing() == ["report.csv", "report.html", "report.ndjson"])
+        #expect(try folder.listing() == ["report.csv", "report.html", "report.manifest.json", "report.ndjson"])
     }
 
     @Test(arguments: formats)

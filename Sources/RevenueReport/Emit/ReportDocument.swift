@@ -8,9 +8,13 @@ public struct ReportDocument: Sendable {
     /// Where the pages came from, for the report header ("replay of examples/responses").
     public var sourceDescription: String
     public var sourceZone: SourceZone
+    /// The zone the HTML shows times in.
+    public var displayZone: SourceZone
+    public var rangeName: String?
     public var toolVersion: String
 
-    public init(transformed: TransformedUploads, filter: RecordFilter, sourceDescription: String, sourceZone: SourceZone, toolVersion: String) {
+    public init(transformed: TransformedUploads, filter: RecordFilter, sourceDescription: String, sourceZone: SourceZone,
+                displayZone: SourceZone? = nil, rangeName: String? = nil, toolVersion: String) {
         self.uploads = transformed.uploads
         self.summary = transformed.summary
         self.rejections = transformed.rejections
@@ -18,7 +22,14 @@ public struct ReportDocument: Sendable {
         self.filter = filter
         self.sourceDescription = sourceDescription
         self.sourceZone = sourceZone
+        self.displayZone = displayZone ?? sourceZone
+        self.rangeName = rangeName
         self.toolVersion = toolVersion
+    }
+
+    public init(transformed: TransformedUploads, configuration: ReportConfiguration, sourceDescription: String, toolVersion: String) {
+        self.init(transformed: transformed, filter: configuration.filter, sourceDescription: sourceDescription, sourceZone: configuration.sourceZone,
+                  displayZone: configuration.displayZone, rangeName: configuration.rangeName, toolVersion: toolVersion)
     }
 
     /// The range in words: `2026-01-01 to 2026-06-30`, `from 2026-01-01`, `all dates`.

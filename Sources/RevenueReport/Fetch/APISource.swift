@@ -5,10 +5,16 @@ import Logging
 public struct APIQuery: Sendable, Equatable {
     public var filter: RecordFilter
     public var pageSize: Int
+    public var sourceZone: SourceZone
 
-    public init(filter: RecordFilter, pageSize: Int) {
+    public init(filter: RecordFilter, pageSize: Int, sourceZone: SourceZone = .utc) {
         self.filter = filter
         self.pageSize = pageSize
+        self.sourceZone = sourceZone
+    }
+
+    public static func == (a: APIQuery, b: APIQuery) -> Bool {
+        a.filter == b.filter && a.pageSize == b.pageSize && a.sourceZone.identifier == b.sourceZone.identifier
     }
 
     /// The query items of the page starting at `start`. `date_range_to` is one day past `--to`:
@@ -16,8 +22,9 @@ public struct APIQuery: Sendable, Equatable {
     public func items(start: Int) -> [(String, String)] {
         var items: [(String, String)] = []
         if let id = filter.id { items.append(("id", String(id))) }
-        if let from = filter.from { items.append(("date_range_from", from.description)) }
-        if let to = filter.to { items.append(("date_range_to", to.adding(days: 1).description)) }
+        let days = filter.sourceDays(sourceZone: sourceZone)
+        if let from = days.from { items.append(("date_range_from", from.description)) }
+        if let to = days.to { items.append(("date_range_to", to.adding(days: 1).description)) }
         items.append(("start", String(start)))
         items.append(("limit", String(pageSize)))
         return items
@@ -50,6 +57,17 @@ public struct APISource: PageSource {
 
     public var description: String { "CustomerGauge API at \(endpoint.revenueURL.absoluteString)" }
 
+    public var manifestEntry: JSONValue {
+        .object([
+            JSONMember("kind", .string("api")),
+            JSONMember("revenue_url", .string(endpoint.revenueURL.absoluteString)),
+            JSONMember("token_url", .string(endpoint.tokenURL.absoluteString)),
+            JSONMember("format", .string(endpoint.format.rawValue)),
+            JSONMember("page_size", .number(String(query.pageSize))),
+            JSONMember("concurrency", .number(String(concurrency))),
+        ])
+    }
+
     public func pageURL(start: Int) -> String {
         var components = URLComponents(url: endpoint.revenueURL, resolvingAgainstBaseURL: false)!
         components.queryItems = query.items(start: start).map { URLQueryItem(name: $0.0, value: $0.1) }
@@ -71,7 +89,10 @@ public struct APISource: PageSource {
             var retryAfter: TimeInterval?
             do {
                 let exchange = try await transport.send(method: .GET, url: url, headers: [("Authorization", authorization), ("Accept", accept)])
-                logger.debug("GET \(url) -> \(exchange.status) in \(Int(exchange.duration * 1000)) ms (attempt \(attempt))")
+                logger.info("GET \(url) -> \(exchange.status)", metadata: [
+                    "method": "GET", "url": .string(url), "status": .stringConvertible(exchange.status),
+                    "duration_ms": .stringConvertible(Int(exchange.duration * 1000)), "attempt": .stringConvertible(attempt),
+                ])
                 switch exchange.status {
                 case 200..<300:
                     return try page(from: exchange, attempts: attempt)

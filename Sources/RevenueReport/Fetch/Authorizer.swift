@@ -74,7 +74,10 @@ struct TokenRequest: Sendable {
                 let exchange = try await transport.send(method: .POST, url: url.absoluteString,
                                                         headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
                                                         body: Data(body.utf8))
-                logger.debug("POST \(url.absoluteString) -> \(exchange.status) in \(Int(exchange.duration * 1000)) ms (attempt \(attempt))")
+                logger.info("POST \(url.absoluteString) -> \(exchange.status)", metadata: [
+                    "method": "POST", "url": .string(url.absoluteString), "status": .stringConvertible(exchange.status),
+                    "duration_ms": .stringConvertible(Int(exchange.duration * 1000)), "attempt": .stringConvertible(attempt),
+                ])
                 if exchange.status == 200 {
                     return try parse(exchange.body)
                 }

@@ -45,5 +45,7 @@ public protocol PageSource: Sendable {
     associatedtype Pages: AsyncSequence where Pages.Element == RawPage
     /// What the source is, for logs and the report header (a folder, a region and URL).
     var description: String { get }
+    /// The same, as the manifest records it; never holds a secret.
+    var manifestEntry: JSONValue { get }
     func pages() -> Pages
 }

@@ -13,6 +13,10 @@ public struct ReplaySource: PageSource {
 
     public var description: String { "replay of \(directory.path)" }
 
+    public var manifestEntry: JSONValue {
+        .object([JSONMember("kind", .string("replay")), JSONMember("folder", .string(directory.standardizedFileURL.path))])
+    }
+
     /// The page files this source will read, sorted by name; fails when there are none.
     public func pageFiles() throws -> [URL] {
         var isDirectory: ObjCBool = false

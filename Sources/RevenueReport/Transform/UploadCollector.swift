@@ -22,6 +22,7 @@ public struct TransformedUploads: Sendable {
 /// ids with a warning, and stops a source that repeats whole pages.
 public struct UploadCollector {
     public let filter: RecordFilter
+    private let bounds: TimeBounds
     private let typer: RecordTyper
     private let logger: Logger
     private var seenIDs = Set<Int64>()
@@ -31,9 +32,12 @@ public struct UploadCollector {
 
     public init(filter: RecordFilter, zone: SourceZone, logger: Logger) {
         self.filter = filter
+        self.bounds = filter.bounds(sourceZone: zone)
         self.typer = RecordTyper(zone: zone)
         self.logger = logger
     }
+
+    public var recordsRead: Int { counts.read }
 
     public mutating func add(_ page: ParsedPage) throws {
         counts.pages += 1
@@ -50,14 +54,14 @@ public struct UploadCollector {
                     continue
                 }
                 newIDsOnPage += 1
-                guard filter.containsTime(upload.dateUpload), filter.contains(id: upload.id) else {
+                guard bounds.contains(upload.dateUpload), filter.contains(id: upload.id) else {
                     counts.outOfRange += 1
                     continue
                 }
                 uploads.append(upload)
             case .rejected(let rejection, let dateUpload):
                 // A record dated outside the range is not this report's concern, readable or not.
-                if let dateUpload, !filter.containsTime(dateUpload) {
+                if let dateUpload, !bounds.contains(dateUpload) {
                     counts.outOfRange += 1
                     continue
                 }

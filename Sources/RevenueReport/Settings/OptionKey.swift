@@ -1,0 +1,66 @@
+/// Every setting of the command-line contract, by its long option name: the same name is the
+/// config file key and, upper-cased with a `CG_` prefix, the environment variable.
+public enum OptionKey: String, CaseIterable, Sendable, Comparable {
+    case from, to, range, id
+    case region
+    case baseURL = "base-url"
+    case authURL = "auth-url"
+    case format
+    case pageSize = "page-size"
+    case concurrency
+    case emit, out, name, replay
+    case archiveRaw = "archive-raw"
+    case failOn = "fail-on"
+    case sourceTimezone = "source-timezone"
+    case timezone, now
+    case maxAttempts = "max-attempts"
+    case timeout
+    case template
+    case mailFrom = "mail-from"
+    case mailTo = "mail-to"
+    case mailSubject = "mail-subject"
+    case mailAttach = "mail-attach"
+    case csvRaw = "csv-raw"
+    case skipInvalid = "skip-invalid"
+    case dryRun = "dry-run"
+    case logLevel = "log-level"
+    case logFormat = "log-format"
+    case quiet
+    /// Not secret; the secret itself only from CG_CLIENT_SECRET or `client_secret_file`.
+    case clientID = "client-id"
+    case clientSecretFile = "client_secret_file"
+    case apiKeyFile = "api_key_file"
+
+    /// `CG_PAGE_SIZE` for `page-size`, `CG_CLIENT_SECRET_FILE` for `client_secret_file`.
+    public var environmentName: String {
+        "CG_" + rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    /// Settings that take several values: comma separated, a YAML list, or a repeated flag.
+    public var isList: Bool {
+        switch self {
+        case .emit, .failOn, .mailTo, .mailAttach: return true
+        default: return false
+        }
+    }
+
+    /// On/off settings: a flag on the command line, `true`/`false` elsewhere.
+    public var isSwitch: Bool {
+        switch self {
+        case .csvRaw, .skipInvalid, .dryRun, .quiet: return true
+        default: return false
+        }
+    }
+
+    /// Settings that name a file or folder: relative paths in a config file are taken from the file's folder.
+    public var isPath: Bool {
+        switch self {
+        case .out, .replay, .archiveRaw, .template, .clientSecretFile, .apiKeyFile: return true
+        default: return false
+        }
+    }
+
+    public static func < (a: OptionKey, b: OptionKey) -> Bool { a.rawValue < b.rawValue }
+}
+
+import Foundation
