@@ -97,10 +97,12 @@ public struct APISource: PageSource {
                 case 200..<300:
                     return try page(from: exchange, attempts: attempt)
                 case 401 where !refreshedToken && authorizer.canRefresh:
-                    // An expired or revoked token: fetch a new one, once.
-                    refreshedToken = true
-                    await authorizer.rejected(authorization)
-                    logger.info("\(url): HTTP 401, fetching a new token")
+                    // An expired or revoked token: fetch a new one, once per request (a token
+                    // another request already replaced does not count).
+                    if await authorizer.rejected(authorization) {
+                        refreshedToken = true
+                        logger.info("\(url): HTTP 401, fetching a new token")
+                    }
                     attempt -= 1
                     continue
                 case 401:

@@ -45,9 +45,14 @@ public actor Authorizer {
         }
     }
 
-    /// The API refused `header`: forget that token so the next call fetches a new one.
-    public func rejected(_ header: String) {
-        if let token, header == "Bearer \(token.value)" { self.token = nil }
+    /// The API refused `header`. Returns true when that was the current token, now forgotten so
+    /// the next call fetches a new one; false when another request already replaced it, and a
+    /// retry with the current token costs no refresh.
+    public func rejected(_ header: String) -> Bool {
+        guard let token else { return pending == nil }
+        guard header == "Bearer \(token.value)" else { return false }
+        self.token = nil
+        return true
     }
 }
 

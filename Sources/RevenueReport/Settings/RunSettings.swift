@@ -87,7 +87,12 @@ struct SettingResolver {
             guard from == nil, to == nil else {
                 throw ReportError.usage("\(origin(.range)) \(rangeName): give either --range or --from/--to, not both")
             }
-            let days = try RelativeRange.resolve(rangeName, now: now, zone: displayZone)
+            let days: (from: CivilDate, to: CivilDate)
+            do {
+                days = try RelativeRange.resolve(rangeName, now: now, zone: displayZone)
+            } catch ReportError.usage(let message) {
+                throw ReportError.usage(message.replacingOccurrences(of: "--range", with: origin(.range).description))
+            }
             filter = RecordFilter(from: days.from, to: days.to, id: filter.id, zone: displayZone)
             note(.from, days.from.description, origin(.range))
             note(.to, days.to.description, origin(.range))
@@ -144,6 +149,17 @@ struct SettingResolver {
             source = .replay(URL(fileURLWithPath: replay))
         } else {
             source = .api(try apiSettings(sourceZone: sourceZone))
+        }
+
+        // Every setting appears in the record, defaults included.
+        let defaults: [OptionKey: String] = [
+            .region: "eu", .format: "json", .pageSize: "1000", .concurrency: "4", .maxAttempts: "5", .timeout: "60",
+            .emit: "csv,ndjson,html", .out: "./reports", .sourceTimezone: "UTC", .timezone: displayZone.identifier,
+            .now: Timestamp.rfc3339(now), .logLevel: "info", .logFormat: "text", .csvRaw: "false", .skipInvalid: "false",
+            .dryRun: "false", .quiet: "false", .mailAttach: "csv",
+        ]
+        for (key, value) in defaults where !effective.contains(where: { $0.key == key }) {
+            note(key, value, .defaultValue(key))
         }
 
         return RunSettings(
