@@ -118,6 +118,16 @@ import Testing
         }
     }
 
+    @Test(arguments: ["nightly.yaml", "monthly-audit.yaml"])
+    func theBundledExampleConfigsAreValid(name: String) async throws {
+        let path = packageRoot.appendingPathComponent("examples/\(name)").path
+        let layers = try await SettingsLayers.load(flags: [.dryRun: ["true"]], configPath: path, environment: ["CG_API_KEY": "k"])
+        let settings = try RunSettings.resolve(layers, clock: Date(timeIntervalSince1970: 1_780_000_000))
+        #expect(settings.rangeName != nil)
+        #expect(settings.report.filter.from != nil)
+        #expect(settings.displayZone.identifier == "Europe/Amsterdam")
+    }
+
     @Test func theRangeIsInTheDefaultStem() async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
