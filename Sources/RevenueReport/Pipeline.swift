@@ -38,7 +38,7 @@ public enum Pipeline {
         let writers = try makeWriters(configuration)
 
         // Fetch and Parse, a page at a time; Transform keeps what the report needs.
-        var collector = UploadCollector(filter: configuration.filter, zone: configuration.sourceZone, logger: logger)
+        var collector = UploadCollector(filter: configuration.filter, zone: configuration.sourceZone, displayZone: configuration.displayZone, logger: logger)
         var archive = try configuration.archiveDirectory.map(PageArchive.init)
         var pages: [PageRecord] = []
         logger.info("reading \(source.description)")
@@ -53,16 +53,20 @@ public enum Pipeline {
             progress?.update(pages: pages.count, records: collector.recordsRead)
         }
         progress?.finish()
-        let transformed = try collector.finish(skipInvalid: configuration.skipInvalid)
+        let transformed = try collector.finish(skipInvalid: configuration.skipInvalid, sourceIsExhaustive: source.isExhaustive)
         let counts = transformed.counts
         logger.info("\(counts.pages) page(s), \(counts.read) record(s) read, \(counts.inRange) in range, \(counts.outOfRange) outside, \(counts.duplicates) duplicate(s), \(counts.rejected) rejected")
 
         // Emit: render everything in memory, then commit all files at once, the manifest last.
         let document = ReportDocument(transformed: transformed, configuration: configuration, sourceDescription: source.description, toolVersion: toolVersion)
-        var files: [(name: String, bytes: [UInt8])] = []
+        var rendered: [OutputKind: [UInt8]] = [:]
         for writer in writers {
-            files.append((name: "\(configuration.stem).\(writer.kind.fileExtension)", bytes: try writer.render(document)))
+            rendered[writer.kind] = try writer.render(document)
         }
+        if configuration.outputs.contains(.eml) {
+            rendered[.eml] = try renderEmail(document, configuration: configuration, rendered: rendered)
+        }
+        let files = configuration.outputs.map { kind in (name: "\(configuration.stem).\(kind.fileExtension)", bytes: rendered[kind]!) }
         let committer = OutputCommitter(directory: configuration.outDirectory)
         var written = try committer.commit(files)
         let failMatches = matches(of: configuration.failOn, in: transformed.uploads)
@@ -87,15 +91,28 @@ public enum Pipeline {
         }
     }
 
+    /// The writers of the file outputs; the email is made from their results.
     static func makeWriters(_ configuration: ReportConfiguration) throws -> [any ReportWriter] {
-        var writers: [any ReportWriter] = []
-        for kind in configuration.outputs {
+        var kinds = configuration.outputs.filter { $0 != .eml }
+        if configuration.outputs.contains(.eml) {
+            // The message carries the HTML and its attachments even when they are not files.
+            for kind in [OutputKind.html] + configuration.mail.attach where !kinds.contains(kind) { kinds.append(kind) }
+        }
+        return try kinds.map { kind -> any ReportWriter in
             switch kind {
-            case .csv: writers.append(CSVWriter(neutraliseFormulas: !configuration.csvRaw))
-            case .ndjson: writers.append(NDJSONWriter())
-            case .html: writers.append(try HTMLWriter(templateFile: configuration.templateFile))
+            case .csv: return CSVWriter(neutraliseFormulas: !configuration.csvRaw)
+            case .ndjson: return NDJSONWriter()
+            case .html: return try HTMLWriter(templateFile: configuration.templateFile)
+            case .eml: preconditionFailure("the email is not a ReportWriter")
             }
         }
-        return writers
+    }
+
+    static func renderEmail(_ document: ReportDocument, configuration: ReportConfiguration, rendered: [OutputKind: [UInt8]]) throws -> [UInt8] {
+        let attachments = configuration.mail.attach.map { kind in
+            (name: "\(configuration.stem).\(kind.fileExtension)", type: kind == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+             bytes: rendered[kind]!)
+        }
+        return try EMLWriter().render(document, html: rendered[.html]!, attachments: attachments, date: configuration.generatedAt ?? Date())
     }
 }

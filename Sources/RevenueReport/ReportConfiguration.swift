@@ -24,6 +24,8 @@ public struct ReportConfiguration: Sendable {
     public var rangeName: String?
     /// Write `STEM.manifest.json` after the outputs.
     public var writeManifest = true
+    /// `--now` when given: the HTML shows it as the generation time, and the EML's Date.
+    public var generatedAt: Date?
 
     public init(filter: RecordFilter = RecordFilter(), sourceZone: SourceZone = .utc, outputs: [OutputKind] = [.csv, .ndjson, .html],
                 outDirectory: URL = URL(fileURLWithPath: "reports"), stem: String? = nil, csvRaw: Bool = false,
@@ -59,6 +61,19 @@ public struct ReportConfiguration: Sendable {
         }
         if outputs.isEmpty {
             throw ReportError.usage("--emit: name at least one output")
+        }
+        if outputs.contains(.eml) {
+            guard !mail.to.isEmpty else {
+                throw ReportError.usage("--emit eml: give at least one --mail-to address (sendmail -t sends to the To: header)")
+            }
+            for address in mail.to + [mail.from].compactMap({ $0 }) {
+                guard address.contains("@"), address.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 }), !address.contains(",") else {
+                    throw ReportError.usage("--mail-to/--mail-from \(address): expected one plain ASCII address such as finance@example.com or \"Finance <finance@example.com>\"")
+                }
+            }
+            if let subject = mail.subject, subject.contains("\n") || subject.contains("\r") {
+                throw ReportError.usage("--mail-subject: a subject is one line")
+            }
         }
     }
 }

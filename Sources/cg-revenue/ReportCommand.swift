@@ -15,6 +15,7 @@ struct ReportCommand: AsyncParsableCommand {
               CG_CLIENT_ID=… CG_CLIENT_SECRET=… cg-revenue report --region us --from 2026-10-01 --to 2026-10-31 --format xml
               cg-revenue report --config examples/nightly.yaml --range yesterday --fail-on unsuccessful,not-processed
               cg-revenue report --config examples/monthly-audit.yaml --range 2026-10 --dry-run
+              cg-revenue report --replay examples/responses --range 2026-03 --emit csv,html,eml --mail-to finance@example.com && sendmail -t < reports/*.eml
 
             Every option can also come from the environment as CG_ and its name (CG_PAGE_SIZE for
             --page-size) or from the --config YAML file under its name (page-size: 500).
@@ -71,7 +72,7 @@ struct ReportCommand: AsyncParsableCommand {
     var now: String?
 
     // MARK: outputs
-    @Option(help: ArgumentHelp("Outputs to write, comma separated: csv, ndjson, html. (default: csv,ndjson,html)", valueName: "LIST"))
+    @Option(help: ArgumentHelp("Outputs to write, comma separated: csv, ndjson, html, eml. (default: csv,ndjson,html)", valueName: "LIST"))
     var emit: String?
     @Option(help: ArgumentHelp("Output folder, created if missing. (default: ./reports)", valueName: "DIR"))
     var out: String?
@@ -85,6 +86,16 @@ struct ReportCommand: AsyncParsableCommand {
     var skipInvalid: Bool?
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 after writing everything when an upload matches: unsuccessful, not-processed, has-logs (comma separated).", valueName: "LIST"))
     var failOn: String?
+
+    // MARK: email (--emit eml)
+    @Option(name: .customLong("mail-from"), help: ArgumentHelp("From: of STEM.eml. (default: cg-revenue <cg-revenue@localhost>)", valueName: "ADDRESS"))
+    var mailFrom: String?
+    @Option(name: .customLong("mail-to"), help: ArgumentHelp("To: of STEM.eml; repeat for several.", valueName: "ADDRESS"))
+    var mailTo: [String] = []
+    @Option(name: .customLong("mail-subject"), help: ArgumentHelp("Subject of STEM.eml, a Mustache template: {{range}}, {{from}}, {{to}}, {{uploads}}, {{attention}}. (default: Revenue uploads {{range}}: {{uploads}} uploads, {{attention}} need attention)", valueName: "TEXT"))
+    var mailSubject: String?
+    @Option(name: .customLong("mail-attach"), help: ArgumentHelp("Attachments of STEM.eml: csv, ndjson. (default: csv)", valueName: "LIST"))
+    var mailAttach: String?
 
     // MARK: run
     @Option(help: ArgumentHelp("YAML file whose keys are these options' long names (page-size: 500). Also CG_CONFIG.", valueName: "FILE"))
@@ -106,9 +117,10 @@ struct ReportCommand: AsyncParsableCommand {
             (.pageSize, pageSize), (.concurrency, concurrency), (.maxAttempts, maxAttempts), (.timeout, timeout),
             (.archiveRaw, archiveRaw), (.from, from), (.to, to), (.range, range), (.id, id), (.sourceTimezone, sourceTimezone),
             (.timezone, timezone), (.now, now), (.emit, emit), (.out, out), (.name, name), (.template, template), (.failOn, failOn),
-            (.logLevel, logLevel), (.logFormat, logFormat),
+            (.logLevel, logLevel), (.logFormat, logFormat), (.mailFrom, mailFrom), (.mailSubject, mailSubject), (.mailAttach, mailAttach),
         ]
         for (key, value) in texts { if let value { flags[key] = [value] } }
+        if !mailTo.isEmpty { flags[.mailTo] = mailTo }
         let switches: [(OptionKey, Bool?)] = [(.csvRaw, csvRaw), (.skipInvalid, skipInvalid), (.dryRun, dryRun), (.quiet, quiet)]
         for (key, value) in switches { if let value { flags[key] = [value ? "true" : "false"] } }
         return flags

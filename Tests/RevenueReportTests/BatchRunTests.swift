@@ -136,7 +136,8 @@ import RevenueReport
                                        "--now", "2026-03-15T10:00:00Z", "--dry-run", "--out", "out"],
                                       in: folder.url, environment: ["CG_API_KEY": "key-123456"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("date_range_from=2026-03-14&date_range_to=2026-03-15&start=0&limit=1000"))
+        // Yesterday (14 March) and the day before it, for the report's comparison.
+        #expect(result.stdout.contains("date_range_from=2026-03-13&date_range_to=2026-03-15&start=0&limit=1000"))
         #expect(!result.stdout.contains("key-123456"))
         #expect(!folder.exists("out"))
     }

@@ -42,6 +42,9 @@ import Testing
         let query = APIQuery(filter: RecordFilter(from: CivilDate("2026-10-01"), to: CivilDate("2026-10-31"), id: 7), pageSize: 500)
         let items = query.items(start: 1000)
         #expect(items.map { "\($0.0)=\($0.1)" } == ["id=7", "date_range_from=2026-10-01", "date_range_to=2026-11-01", "start=1000", "limit=500"])
+        // Without --id, the 31 days before the range come too, for the report's comparison.
+        let month = APIQuery(filter: RecordFilter(from: CivilDate("2026-10-01"), to: CivilDate("2026-10-31")), pageSize: 1000)
+        #expect(month.items(start: 0).map { "\($0.0)=\($0.1)" } == ["date_range_from=2026-08-31", "date_range_to=2026-11-01", "start=0", "limit=1000"])
     }
 
     @Test func credentialsComeFromTheEnvironmentOnly() throws {

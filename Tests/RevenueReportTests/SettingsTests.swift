@@ -180,9 +180,10 @@ import Testing
         #expect(try range("yesterday", "2026-10-26T09:00:00+01:00", zone: "Europe/Amsterdam") == "2026-10-25..2026-10-25")
         let autumn = RecordFilter(from: CivilDate("2026-10-25"), to: CivilDate("2026-10-25"), zone: amsterdam).bounds(sourceZone: .utc)
         #expect(autumn.end! - autumn.start! == 25 * 3600)
-        // The API is asked for the source zone's days that cover it.
+        // The API is asked for the source zone's days that cover it and the day before it (the
+        // report compares with the previous period): 24 October in Amsterdam starts at 22:00 UTC on the 23rd.
         let query = APIQuery(filter: RecordFilter(from: CivilDate("2026-10-25"), to: CivilDate("2026-10-25"), zone: amsterdam), pageSize: 10)
-        #expect(query.items(start: 0).map { "\($0.0)=\($0.1)" }.prefix(2) == ["date_range_from=2026-10-24", "date_range_to=2026-10-26"])
+        #expect(query.items(start: 0).map { "\($0.0)=\($0.1)" }.prefix(2) == ["date_range_from=2026-10-23", "date_range_to=2026-10-26"])
     }
 
     @Test func unknownNamesAreUsageErrors() {

@@ -6,102 +6,117 @@ enum DefaultTemplate {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
+<meta name="color-scheme" content="light">
+<meta name="supported-color-schemes" content="light">
 <title>Revenue uploads, {{range}}</title>
+<style>
+  @media print { body { background: #ffffff !important; } .card { break-inside: avoid; page-break-inside: avoid; } }
+</style>
 </head>
-<body style="margin:0;padding:0;background:#f4f5f7;color:#1f2933;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:14px;line-height:1.45;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f5f7;">
-<tr><td align="center" style="padding:24px 12px;">
-<table role="presentation" width="700" cellpadding="0" cellspacing="0" style="max-width:700px;width:100%;background:#ffffff;border:1px solid #d9dde3;">
+<body style="margin:0;padding:0;background:#eef1f4;color:#1f2933;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:14px;line-height:1.45;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#eef1f4;">
+<tr><td align="center" style="padding:24px 8px;">
+<table role="presentation" width="700" cellpadding="0" cellspacing="0" border="0" style="width:700px;max-width:100%;background:#ffffff;color:#1f2933;border:1px solid #d3d9e0;">
 
-<tr><td style="padding:24px 28px 8px 28px;">
-  <div style="font-size:12px;letter-spacing:.08em;text-transform:uppercase;color:#52606d;">CustomerGauge revenue uploads</div>
-  <h1 style="margin:4px 0 4px 0;font-size:22px;color:#1f2933;">{{range}}</h1>
-  <div style="font-size:12px;color:#52606d;">Source: {{source}} &middot; times in {{zone}}</div>
+<tr><td style="padding:24px 28px 8px 28px;background:#1f3a5f;color:#ffffff;">
+  <div style="font-size:11px;letter-spacing:1px;text-transform:uppercase;color:#c9d6e6;">CustomerGauge revenue uploads</div>
+  <div style="margin:4px 0 2px 0;font-size:22px;font-weight:bold;color:#ffffff;">{{range}}{{#rangeName}} <span style="font-size:14px;font-weight:normal;color:#c9d6e6;">({{rangeName}})</span>{{/rangeName}}</div>
+  <div style="font-size:12px;color:#c9d6e6;padding-bottom:14px;">{{source}} &middot; times in {{zone}}{{#generated}} &middot; generated {{generated}}{{/generated}}</div>
 </td></tr>
 
-<tr><td style="padding:12px 28px;">
-  <table role="presentation" width="100%" cellpadding="0" cellspacing="0">
+<tr><td style="padding:16px 20px 8px 20px;">
+  <table role="presentation" width="100%" cellpadding="0" cellspacing="6" border="0">
   <tr>
     {{#kpis}}
-    <td width="20%" valign="top" style="padding:10px 8px;border:1px solid #e4e7eb;background:#f9fafb;">
+    <td width="20%" valign="top" style="padding:10px;border:1px solid #e1e6eb;background:#f7f9fb;color:#1f2933;">
       <div style="font-size:11px;text-transform:uppercase;color:#52606d;">{{label}}</div>
-      <div style="font-size:20px;font-weight:bold;color:#1f2933;">{{value}}</div>
+      <div style="font-size:19px;font-weight:bold;color:#1f2933;">{{value}}</div>
+      {{#change}}<div style="font-size:11px;color:{{changeColor}};">{{change}}</div>{{/change}}
     </td>
     {{/kpis}}
   </tr>
   </table>
+  {{#previousLabel}}<div style="font-size:11px;color:#52606d;padding:0 6px;">Changes against {{previousLabel}}.</div>{{/previousLabel}}
 </td></tr>
 
 {{#isEmpty}}
 <tr><td style="padding:12px 28px 24px 28px;">
-  <p style="margin:0;padding:16px;border:1px dashed #9aa5b1;color:#52606d;">No uploads in this range. The source answered and held {{counts.read}} record(s), none dated {{range}}.</p>
+  <div style="padding:18px;border:1px dashed #9aa5b1;background:#f7f9fb;color:#3e4c59;">
+    <div style="font-size:16px;font-weight:bold;">No uploads in this range</div>
+    <div>The source answered with {{counts.read}} record(s) in all; none was dated {{range}}. Nothing needs attention.</div>
+  </div>
 </td></tr>
 {{/isEmpty}}
 
 {{^isEmpty}}
 <tr><td style="padding:12px 28px;">
-  <h2 style="margin:0 0 8px 0;font-size:16px;">Status</h2>
-  <table role="presentation" width="100%" cellpadding="4" cellspacing="0" style="border-collapse:collapse;">
+  <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">Records per {{timeline.granularity}}</div>
+  {{#timeline.hasBars}}
+  <svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {{timeline.width}} {{timeline.height}}" role="img" aria-label="Successful and unsuccessful records per {{timeline.granularity}}, {{timeline.firstLabel}} to {{timeline.lastLabel}}" style="display:block;background:#ffffff;">
+    <line x1="0" y1="{{timeline.axisY}}" x2="{{timeline.rightX}}" y2="{{timeline.axisY}}" stroke="#9aa5b1" stroke-width="1"/>
+    {{#timeline.bars}}
+    <g data-label="{{label}}" data-successful="{{successful}}" data-unsuccessful="{{unsuccessful}}"><title>{{label}}: {{successful}} successful, {{unsuccessful}} unsuccessful records in {{uploads}} upload(s)</title><rect x="{{x}}" y="{{successY}}" width="{{width}}" height="{{successHeight}}" fill="#3f9c6d"/><rect x="{{x}}" y="{{failY}}" width="{{width}}" height="{{failHeight}}" fill="#d64545"/></g>
+    {{/timeline.bars}}
+    <text x="0" y="{{timeline.labelY}}" font-size="11" fill="#52606d">{{timeline.firstLabel}}</text>
+    <text x="{{timeline.rightX}}" y="{{timeline.labelY}}" font-size="11" fill="#52606d" text-anchor="end">{{timeline.lastLabel}}</text>
+    <text x="0" y="10" font-size="11" fill="#52606d">peak {{timeline.peak}} records</text>
+  </svg>
+  <div style="font-size:11px;color:#52606d;"><span style="color:#3f9c6d;">&#9632;</span> successful &nbsp; <span style="color:#d64545;">&#9632;</span> unsuccessful records</div>
+  {{/timeline.hasBars}}
+</td></tr>
+
+<tr><td style="padding:12px 28px;">
+  <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">Status</div>
+  <table role="presentation" width="100%" cellpadding="5" cellspacing="0" border="0" style="border-collapse:collapse;">
     {{#statuses}}
-    <tr>
-      <td style="border-bottom:1px solid #e4e7eb;">{{status}}</td>
-      <td align="right" style="border-bottom:1px solid #e4e7eb;">{{uploads}}</td>
-      <td align="right" style="border-bottom:1px solid #e4e7eb;color:#52606d;">{{share}}</td>
+    <tr style="border-bottom:1px solid #e1e6eb;">
+      <td>{{status}}</td>
+      <td align="right" width="90">{{uploads}}</td>
+      <td align="right" width="80" style="color:#52606d;">{{share}}</td>
     </tr>
     {{/statuses}}
   </table>
 </td></tr>
 
 <tr><td style="padding:12px 28px;">
-  <h2 style="margin:0 0 8px 0;font-size:16px;">Needs attention ({{attentionCount}})</h2>
-  {{^attention}}<p style="margin:0;color:#52606d;">Every upload was processed with no failed rows.</p>{{/attention}}
+  <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">Needs attention ({{attentionCount}})</div>
+  {{^attention}}<div style="color:#3e4c59;">Every upload was processed with no rejected rows.</div>{{/attention}}
   {{#attention}}
-  <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:0 0 10px 0;border-left:4px solid #d64545;background:#fdf3f3;">
+  <table role="presentation" class="card" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 8px 0;border-left:4px solid #d64545;background:#fdf2f2;color:#1f2933;">
   <tr><td style="padding:8px 10px;">
     <div><strong>#{{id}}</strong> &middot; {{status}} &middot; {{date}}</div>
     <div style="word-break:break-all;">{{filename}}</div>
-    <div style="color:#52606d;">{{successful}} of {{total}} rows imported, {{unsuccessful}} failed</div>
-    {{#logs}}<div style="font-family:Menlo,Consolas,monospace;font-size:12px;color:#7a271a;">{{.}}</div>{{/logs}}
+    <div style="color:#52606d;">{{successful}} of {{total}} rows imported, {{unsuccessful}} rejected</div>
+    {{#logs}}<div style="font-family:Menlo,Consolas,monospace;font-size:12px;color:#8a1c1c;word-break:break-word;">{{.}}</div>{{/logs}}
+    {{#moreLogs}}<div style="font-size:12px;color:#52606d;">… and {{moreLogs}} more log entries in the CSV</div>{{/moreLogs}}
   </td></tr>
   </table>
   {{/attention}}
-  {{#attentionTruncated}}<p style="margin:0;color:#52606d;">Showing the first {{attentionShown}}; the CSV holds them all.</p>{{/attentionTruncated}}
+  {{#attentionTruncated}}<div style="color:#52606d;">Showing the first {{attentionShown}}; the CSV holds them all.</div>{{/attentionTruncated}}
 </td></tr>
 
 <tr><td style="padding:12px 28px;">
-  <h2 style="margin:0 0 8px 0;font-size:16px;">All uploads</h2>
-  <table width="100%" cellpadding="4" cellspacing="0" style="border-collapse:collapse;font-size:12px;">
-    <tr style="background:#f0f2f5;">
-      <th align="left">Id</th><th align="left">Uploaded</th><th align="left">Status</th><th align="left">File</th>
-      <th align="right">Rows</th><th align="right">OK</th><th align="right">Failed</th><th align="right">Rate</th>
-    </tr>
+  <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">All uploads</div>
+  <table width="100%" cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;font-size:12px;">
+    <tr style="background:#e9eef3;"><th align="left">Id</th><th align="left">Uploaded</th><th align="left">Status</th><th align="left">File</th><th align="right">Rows</th><th align="right">OK</th><th align="right">Rejected</th><th align="right">Rate</th></tr>
     {{#rows}}
-    <tr>
-      <td style="border-bottom:1px solid #e4e7eb;">{{id}}</td>
-      <td style="border-bottom:1px solid #e4e7eb;white-space:nowrap;">{{date}}</td>
-      <td style="border-bottom:1px solid #e4e7eb;">{{status}}</td>
-      <td style="border-bottom:1px solid #e4e7eb;word-break:break-all;">{{filename}}</td>
-      <td align="right" style="border-bottom:1px solid #e4e7eb;">{{total}}</td>
-      <td align="right" style="border-bottom:1px solid #e4e7eb;">{{successful}}</td>
-      <td align="right" style="border-bottom:1px solid #e4e7eb;">{{unsuccessful}}</td>
-      <td align="right" style="border-bottom:1px solid #e4e7eb;">{{rate}}</td>
-    </tr>
+    <tr style="border-bottom:1px solid #e9eef3;"><td>{{id}}</td><td style="white-space:nowrap;">{{date}}</td><td>{{status}}</td><td style="word-break:break-all;">{{filename}}</td><td align="right">{{total}}</td><td align="right">{{successful}}</td><td align="right">{{unsuccessful}}</td><td align="right">{{rate}}</td></tr>
     {{/rows}}
   </table>
-  {{#rowsTruncated}}<p style="color:#52606d;">The table shows the first {{rowsShown}} of {{rowsTotal}} uploads; the CSV and NDJSON hold them all.</p>{{/rowsTruncated}}
+  {{#rowsTruncated}}<div style="color:#52606d;padding-top:6px;">The table shows the first {{rowsShown}} of {{rowsTotal}} uploads; the CSV and NDJSON hold them all.</div>{{/rowsTruncated}}
 </td></tr>
 {{/isEmpty}}
 
 {{#hasRejections}}
 <tr><td style="padding:12px 28px;">
-  <h2 style="margin:0 0 8px 0;font-size:16px;color:#7a271a;">Records that could not be read ({{rejectionCount}})</h2>
+  <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;color:#8a1c1c;">Records that could not be read ({{rejectionCount}})</div>
   {{#rejections}}<div style="font-family:Menlo,Consolas,monospace;font-size:12px;word-break:break-all;">{{.}}</div>{{/rejections}}
 </td></tr>
 {{/hasRejections}}
 
-<tr><td style="padding:16px 28px 24px 28px;border-top:1px solid #e4e7eb;font-size:11px;color:#7b8794;">
-  cg-revenue {{version}} &middot; {{counts.pages}} page(s), {{counts.read}} record(s) read, {{counts.inRange}} in range, {{counts.duplicates}} duplicate(s), {{counts.rejected}} rejected
+<tr><td style="padding:14px 28px 22px 28px;border-top:1px solid #e1e6eb;font-size:11px;color:#616e7c;background:#f7f9fb;">
+  Made by cg-revenue {{version}} from {{counts.pages}} page(s): {{counts.read}} record(s) read, {{counts.inRange}} in range, {{counts.duplicates}} duplicate(s) dropped, {{counts.rejected}} rejected.
+  {{#manifestName}}The sha256 of this report, of the other outputs and of every page read are in {{manifestName}}.{{/manifestName}}
 </td></tr>
 
 </table>

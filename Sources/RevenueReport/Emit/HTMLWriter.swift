@@ -5,14 +5,18 @@ import Mustache
 /// compiled in as `DefaultTemplate`, or `--template FILE`). Mustache's `{{…}}` escapes every
 /// value, so no data string reaches the page unescaped.
 public struct HTMLWriter: ReportWriter {
-    /// Above this, the full table is cut short with a note: the CSV holds every row.
-    public static let tableRowLimit = 5_000
-    public static let attentionLimit = 500
+    /// Above this, the full table is cut short with a note: the CSV holds every row. It keeps
+    /// the report of 100,000 uploads well under 5 MB, small enough to email.
+    public static let tableRowLimit = 1_000
+    public static let attentionLimit = 200
+    public static let logLinesPerUpload = 10
 
     private let template: MustacheTemplate
+    private let library: MustacheLibrary?
     public var kind: OutputKind { .html }
 
-    /// The bundled template, or the one in `templateFile`.
+    /// The bundled template, or the one in `templateFile`; partials may sit beside it
+    /// (`{{> name}}` reads `name.mustache` from the template's folder).
     public init(templateFile: URL? = nil) throws {
         let text: String
         if let templateFile {
@@ -26,24 +30,38 @@ public struct HTMLWriter: ReportWriter {
         }
         do {
             template = try MustacheTemplate(string: text)
+            library = try templateFile.map { try Self.partials(beside: $0) }
         } catch {
             throw ReportError.usage("template \(templateFile?.path ?? "(bundled)"): \(error)")
         }
     }
 
+    /// Every `*.mustache` file in the template's folder, registered by name for `{{> name}}`.
+    private static func partials(beside templateFile: URL) throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        let folder = templateFile.deletingLastPathComponent()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in names where name.hasSuffix(".mustache") {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            try library.register(text, named: String(name.dropLast(".mustache".count)))
+        }
+        return library
+    }
+
     public func render(_ document: ReportDocument) throws -> [UInt8] {
-        Array(template.render(Self.context(for: document)).utf8)
+        Array(template.render(Self.context(for: document), library: library).utf8)
     }
 
     /// The values the template sees; every number is already formatted.
     static func context(for document: ReportDocument) -> [String: Any] {
         let summary = document.summary
+        let previous = document.previous
         let kpis: [[String: Any]] = [
-            ["label": "Uploads", "value": grouped(summary.uploads)],
-            ["label": "Records", "value": grouped(summary.totalRecords)],
-            ["label": "Successful", "value": grouped(summary.successfulRecords)],
-            ["label": "Unsuccessful", "value": grouped(summary.unsuccessfulRecords)],
-            ["label": "Success rate", "value": summary.successRateText.map(percent) ?? "n/a"],
+            kpi("Uploads", summary.uploads, previous?.uploads, moreIsBad: false),
+            kpi("Records", summary.totalRecords, previous?.totalRecords, moreIsBad: false),
+            kpi("Successful", summary.successfulRecords, previous?.successfulRecords, moreIsBad: false),
+            kpi("Unsuccessful", summary.unsuccessfulRecords, previous?.unsuccessfulRecords, moreIsBad: true),
+            rateKPI(summary.successRateText, previous: previous?.successRateText),
         ]
         let statuses: [[String: Any]] = summary.statuses.map { status in
             ["status": status.status, "uploads": grouped(status.uploads),
@@ -51,19 +69,21 @@ public struct HTMLWriter: ReportWriter {
         }
         let attention = document.uploads.filter(\.needsAttention)
         let rows = document.uploads.prefix(tableRowLimit)
-        return [
+        let zone = document.displayZone
+        var context: [String: Any] = [
             "range": document.rangeDescription,
             "source": document.sourceDescription,
-            "zone": document.sourceZone.identifier,
+            "zone": zone.identifier,
             "version": document.toolVersion,
             "kpis": kpis,
             "isEmpty": document.uploads.isEmpty,
             "statuses": statuses,
+            "timeline": Timeline(days: summary.days, from: document.filter.from, to: document.filter.to).context,
             "attentionCount": grouped(attention.count),
-            "attention": attention.prefix(attentionLimit).map(attentionItem),
+            "attention": attention.prefix(attentionLimit).map { attentionItem($0, zone: zone) },
             "attentionTruncated": attention.count > attentionLimit,
             "attentionShown": grouped(attentionLimit),
-            "rows": rows.map(row),
+            "rows": rows.map { row($0, zone: zone) },
             "rowsTruncated": document.uploads.count > tableRowLimit,
             "rowsShown": grouped(rows.count),
             "rowsTotal": grouped(document.uploads.count),
@@ -75,12 +95,48 @@ public struct HTMLWriter: ReportWriter {
                 "duplicates": document.counts.duplicates, "rejected": document.counts.rejected,
             ] as [String: Any],
         ]
+        if let rangeName = document.rangeName { context["rangeName"] = rangeName }
+        if let generatedAt = document.generatedAt { context["generated"] = zone.displayTime(Int64(generatedAt.timeIntervalSince1970)) }
+        if let manifestName = document.manifestName { context["manifestName"] = manifestName }
+        if previous != nil, let period = document.filter.previousPeriod, let from = period.from, let to = period.to {
+            context["previousLabel"] = "the previous \(to.daysSinceEpoch - from.daysSinceEpoch + 1) days, \(from) to \(to)"
+        }
+        return context
     }
 
-    private static func row(_ upload: RevenueUpload) -> [String: Any] {
+    /// A KPI card: the value and, when the previous period is known, its change in percent.
+    private static func kpi(_ label: String, _ value: Int, _ previous: Int?, moreIsBad: Bool) -> [String: Any] {
+        var item: [String: Any] = ["label": label, "value": grouped(value)]
+        guard let previous else { return item }
+        if previous == 0 {
+            item["change"] = value == 0 ? "no change" : "up from 0"
+            item["changeColor"] = "#52606d"
+            return item
+        }
+        let tenths = Int((Double(value - previous) / Double(previous) * 1000).rounded())
+        let sign = tenths > 0 ? "▲ +" : (tenths < 0 ? "▼ -" : "= ")
+        item["change"] = "\(sign)\(abs(tenths) / 10).\(abs(tenths) % 10)%"
+        item["changeColor"] = tenths == 0 ? "#52606d" : ((tenths > 0) == moreIsBad ? "#b42318" : "#1f7a4d")
+        return item
+    }
+
+    /// The success rate card; its change is in percentage points.
+    private static func rateKPI(_ rate: String?, previous: String?) -> [String: Any] {
+        var item: [String: Any] = ["label": "Success rate", "value": rate.map(percent) ?? "n/a"]
+        guard let rate, let previous, let now = Int(rate.replacingOccurrences(of: ".", with: "")),
+              let before = Int(previous.replacingOccurrences(of: ".", with: ""))
+        else { return item }
+        let delta = now - before  // hundredths of a percentage point
+        let sign = delta > 0 ? "▲ +" : (delta < 0 ? "▼ -" : "= ")
+        item["change"] = "\(sign)\(abs(delta) / 100).\(pad(abs(delta) % 100, 2)) pp"
+        item["changeColor"] = delta == 0 ? "#52606d" : (delta > 0 ? "#1f7a4d" : "#b42318")
+        return item
+    }
+
+    private static func row(_ upload: RevenueUpload, zone: SourceZone) -> [String: Any] {
         [
             "id": String(upload.id),
-            "date": upload.dateUpload.rfc3339,
+            "date": zone.displayTime(upload.dateUpload.instant),
             "status": upload.status ?? "",
             "filename": upload.sourceFilename ?? "",
             "total": upload.totalRecords.map(grouped) ?? "",
@@ -90,12 +146,13 @@ public struct HTMLWriter: ReportWriter {
         ]
     }
 
-    private static func attentionItem(_ upload: RevenueUpload) -> [String: Any] {
-        var item = row(upload)
+    private static func attentionItem(_ upload: RevenueUpload, zone: SourceZone) -> [String: Any] {
+        var item = row(upload, zone: zone)
         item["total"] = upload.totalRecords.map(grouped) ?? "?"
         item["successful"] = upload.successfulRecords.map(grouped) ?? "?"
         item["unsuccessful"] = upload.unsuccessfulRecords.map(grouped) ?? "?"
-        item["logs"] = upload.logs.map(logText)
+        item["logs"] = upload.logs.prefix(logLinesPerUpload).map(logText)
+        if upload.logs.count > logLinesPerUpload { item["moreLogs"] = grouped(upload.logs.count - logLinesPerUpload) }
         return item
     }
 

@@ -1,4 +1,6 @@
 /// Everything an output is made from: the Transform result plus what the run was about.
+import Foundation
+
 public struct ReportDocument: Sendable {
     public var uploads: [RevenueUpload]
     public var summary: Summary
@@ -12,6 +14,14 @@ public struct ReportDocument: Sendable {
     public var displayZone: SourceZone
     public var rangeName: String?
     public var toolVersion: String
+    /// The period of equal length before the range, when the data covers it.
+    public var previous: Summary?
+    /// Shown in the HTML only when given (`--now`), so that reports stay reproducible.
+    public var generatedAt: Date?
+    /// `STEM.manifest.json` when one is written beside the report.
+    public var manifestName: String?
+    public var stem = "report"
+    public var mail = MailSettings()
 
     public init(transformed: TransformedUploads, filter: RecordFilter, sourceDescription: String, sourceZone: SourceZone,
                 displayZone: SourceZone? = nil, rangeName: String? = nil, toolVersion: String) {
@@ -30,6 +40,11 @@ public struct ReportDocument: Sendable {
     public init(transformed: TransformedUploads, configuration: ReportConfiguration, sourceDescription: String, toolVersion: String) {
         self.init(transformed: transformed, filter: configuration.filter, sourceDescription: sourceDescription, sourceZone: configuration.sourceZone,
                   displayZone: configuration.displayZone, rangeName: configuration.rangeName, toolVersion: toolVersion)
+        previous = transformed.previous
+        generatedAt = configuration.generatedAt
+        manifestName = configuration.writeManifest ? "\(configuration.stem).manifest.json" : nil
+        stem = configuration.stem
+        mail = configuration.mail
     }
 
     /// The range in words: `2026-01-01 to 2026-06-30`, `from 2026-01-01`, `all dates`.
@@ -48,6 +63,7 @@ public enum OutputKind: String, Sendable, CaseIterable {
     case csv
     case ndjson
     case html
+    case eml
 
     public var fileExtension: String { rawValue }
 }

@@ -22,7 +22,8 @@ public struct APIQuery: Sendable, Equatable {
     public func items(start: Int) -> [(String, String)] {
         var items: [(String, String)] = []
         if let id = filter.id { items.append(("id", String(id))) }
-        let days = filter.sourceDays(sourceZone: sourceZone)
+        // The previous period of equal length is asked for too: the report compares against it.
+        let days = (filter.previousPeriod.map { RecordFilter(from: $0.from, to: filter.to, zone: filter.zone) } ?? filter).sourceDays(sourceZone: sourceZone)
         if let from = days.from { items.append(("date_range_from", from.description)) }
         if let to = days.to { items.append(("date_range_to", to.adding(days: 1).description)) }
         items.append(("start", String(start)))
@@ -56,6 +57,8 @@ public struct APISource: PageSource {
     }
 
     public var description: String { "CustomerGauge API at \(endpoint.revenueURL.absoluteString)" }
+
+    public var isExhaustive: Bool { true }
 
     public var manifestEntry: JSONValue {
         .object([

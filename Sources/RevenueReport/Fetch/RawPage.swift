@@ -47,5 +47,8 @@ public protocol PageSource: Sendable {
     var description: String { get }
     /// The same, as the manifest records it; never holds a secret.
     var manifestEntry: JSONValue { get }
+    /// True when the source was asked for every record of the previous period as well (the API);
+    /// false when it holds whatever was recorded (replay).
+    var isExhaustive: Bool { get }
     func pages() -> Pages
 }

@@ -13,6 +13,8 @@ public struct ReplaySource: PageSource {
 
     public var description: String { "replay of \(directory.path)" }
 
+    public var isExhaustive: Bool { false }
+
     public var manifestEntry: JSONValue {
         .object([JSONMember("kind", .string("replay")), JSONMember("folder", .string(directory.standardizedFileURL.path))])
     }

@@ -132,6 +132,7 @@ struct SettingResolver {
         report.displayZone = displayZone
         report.mail = mail
         report.rangeName = rangeName
+        report.generatedAt = layers.lookup(.now) == nil ? nil : now
         note(.name, report.stem, layers.lookup(.name)?.origin ?? .defaultValue(.name))
         try report.validate()
 

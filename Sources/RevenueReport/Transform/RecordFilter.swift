@@ -22,6 +22,14 @@ public struct RecordFilter: Sendable, Equatable {
         id == nil || id == candidate
     }
 
+    /// The period of equal length just before this range, for comparisons; nil for an open
+    /// range or a single id.
+    public var previousPeriod: RecordFilter? {
+        guard id == nil, let from, let to else { return nil }
+        let length = to.daysSinceEpoch - from.daysSinceEpoch + 1
+        return RecordFilter(from: from.adding(days: -length), to: from.adding(days: -1), zone: zone)
+    }
+
     /// The range as instants, `[start, end)`, once the source zone is known.
     public func bounds(sourceZone: SourceZone) -> TimeBounds {
         let zone = self.zone ?? sourceZone

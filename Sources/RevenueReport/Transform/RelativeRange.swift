@@ -48,6 +48,14 @@ extension SourceZone {
         return CivilDate(daysSinceEpoch: Int((local - floorMod(local, 86_400)) / 86_400))
     }
 
+    /// `2026-03-01 10:00` on this zone's clock: how the HTML shows a time.
+    public func displayTime(_ instant: Int64) -> String {
+        let local = instant + Int64(offset(atInstant: instant))
+        let secondOfDay = Int(floorMod(local, 86_400))
+        let day = CivilDate(daysSinceEpoch: Int((local - Int64(secondOfDay)) / 86_400))
+        return "\(day) \(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2))"
+    }
+
     /// The instant this zone's clock reads 00:00:00 on `date` (in a DST gap, the first instant after it).
     public func startOfDay(_ date: CivilDate) -> Int64 {
         let local = Int64(date.daysSinceEpoch) * 86_400

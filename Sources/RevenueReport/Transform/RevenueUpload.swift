@@ -33,6 +33,13 @@ public struct RevenueUpload: Sendable, Equatable {
         successRateBasisPoints.map(formatFourDecimals)
     }
 
+    /// The records this upload adds to totals: known total and successful count; unsuccessful
+    /// as given, else the rest. nil when the counts are unknown (so totals always add up).
+    public var countedRecords: (total: Int, successful: Int, unsuccessful: Int)? {
+        guard let total = totalRecords, let successful = successfulRecords else { return nil }
+        return (total, successful, unsuccessfulRecords ?? max(0, total - successful))
+    }
+
     /// Not fully processed, or with rows that failed: what a reader should look at.
     public var needsAttention: Bool {
         status != "Processed" || (unsuccessfulRecords ?? 0) > 0

@@ -1,5 +1,7 @@
-/// The aggregates the HTML report shows, computed from the uploads in range.
-public struct Summary: Sendable, Equatable {
+import Foundation
+
+/// The aggregates the HTML report shows, built one upload at a time.
+public struct Summary: Sendable {
     public struct StatusCount: Sendable, Equatable {
         public var status: String
         public var uploads: Int
@@ -16,10 +18,39 @@ public struct Summary: Sendable, Equatable {
     public var totalRecords = 0
     public var successfulRecords = 0
     public var unsuccessfulRecords = 0
-    /// Uploads whose total is unknown, left out of the record totals.
+    /// Uploads whose counts are unknown, left out of the record totals.
     public var uploadsWithUnknownCounts = 0
-    public var statuses: [StatusCount] = []
-    public var days: [Day] = []
+    private var statusCounts: [String: Int] = [:]
+    private var dayTotals: [CivilDate: Day] = [:]
+    /// The zone whose calendar days `days` are.
+    public let zone: SourceZone
+
+    public init(zone: SourceZone = .utc) {
+        self.zone = zone
+    }
+
+    /// Aggregates `uploads` in one go.
+    public init(uploads: [RevenueUpload], zone: SourceZone = .utc) {
+        self.init(zone: zone)
+        for upload in uploads { add(upload) }
+    }
+
+    public mutating func add(_ upload: RevenueUpload) {
+        uploads += 1
+        statusCounts[upload.status ?? "(no status)", default: 0] += 1
+        let counted = upload.countedRecords
+        if let counted {
+            successfulRecords += counted.successful
+            unsuccessfulRecords += counted.unsuccessful
+            totalRecords += counted.total
+        } else {
+            uploadsWithUnknownCounts += 1
+        }
+        let date = zone.date(at: Date(timeIntervalSince1970: TimeInterval(upload.dateUpload.instant)))
+        dayTotals[date, default: Day(date: date, uploads: 0, successfulRecords: 0, unsuccessfulRecords: 0)].uploads += 1
+        dayTotals[date]!.successfulRecords += counted?.successful ?? 0
+        dayTotals[date]!.unsuccessfulRecords += counted?.unsuccessful ?? 0
+    }
 
     /// Successful over total records, over the uploads that give both; nil when there are none.
     public var successRateText: String? {
@@ -27,30 +58,14 @@ public struct Summary: Sendable, Equatable {
         return formatFourDecimals((successfulRecords * 20_000 + totalRecords) / (2 * totalRecords))
     }
 
-    public init() {}
-
-    /// Aggregates `uploads` (already in report order).
-    public init(uploads sorted: [RevenueUpload]) {
-        var statusCounts: [String: Int] = [:]
-        var days: [CivilDate: Day] = [:]
-        for upload in sorted {
-            uploads += 1
-            statusCounts[upload.status ?? "(no status)", default: 0] += 1
-            if let total = upload.totalRecords, let successful = upload.successfulRecords {
-                totalRecords += total
-                successfulRecords += successful
-                unsuccessfulRecords += upload.unsuccessfulRecords ?? max(0, total - successful)
-            } else {
-                uploadsWithUnknownCounts += 1
-            }
-            let date = upload.dateUpload.localDate
-            days[date, default: Day(date: date, uploads: 0, successfulRecords: 0, unsuccessfulRecords: 0)].uploads += 1
-            days[date]!.successfulRecords += upload.successfulRecords ?? 0
-            days[date]!.unsuccessfulRecords += upload.unsuccessfulRecords ?? 0
-        }
-        self.days = days.values.sorted { $0.date < $1.date }
-        self.statuses = statusCounts
-            .map { StatusCount(status: $0.key, uploads: $0.value) }
+    /// Most frequent first, then by name.
+    public var statuses: [StatusCount] {
+        statusCounts.map { StatusCount(status: $0.key, uploads: $0.value) }
             .sorted { $0.uploads != $1.uploads ? $0.uploads > $1.uploads : $0.status < $1.status }
+    }
+
+    /// Per calendar day of `zone`, in date order; days without uploads are absent.
+    public var days: [Day] {
+        dayTotals.values.sorted { $0.date < $1.date }
     }
 }

@@ -14,6 +14,8 @@ public struct RecordCounts: Sendable, Equatable {
 public struct TransformedUploads: Sendable {
     public var uploads: [RevenueUpload]
     public var summary: Summary
+    /// The period of equal length just before the range, when the data covers it.
+    public var previous: Summary? = nil
     public var rejections: [RecordRejection]
     public var counts: RecordCounts
 }
@@ -25,16 +27,24 @@ public struct UploadCollector {
     private let bounds: TimeBounds
     private let typer: RecordTyper
     private let logger: Logger
+    private let summaryZone: SourceZone
+    /// The period of equal length before the range, for the report's comparison.
+    public let previousBounds: TimeBounds?
+    private var previous: Summary
+    private var earliestInstant: Int64?
     private var seenIDs = Set<Int64>()
     private var uploads: [RevenueUpload] = []
     private var rejections: [RecordRejection] = []
     private var counts = RecordCounts()
 
-    public init(filter: RecordFilter, zone: SourceZone, logger: Logger) {
+    public init(filter: RecordFilter, zone: SourceZone, displayZone: SourceZone? = nil, logger: Logger) {
         self.filter = filter
         self.bounds = filter.bounds(sourceZone: zone)
         self.typer = RecordTyper(zone: zone)
         self.logger = logger
+        self.summaryZone = displayZone ?? filter.zone ?? zone
+        self.previousBounds = filter.previousPeriod.map { $0.bounds(sourceZone: zone) }
+        self.previous = Summary(zone: summaryZone)
     }
 
     public var recordsRead: Int { counts.read }
@@ -54,7 +64,9 @@ public struct UploadCollector {
                     continue
                 }
                 newIDsOnPage += 1
+                earliestInstant = min(earliestInstant ?? upload.dateUpload.instant, upload.dateUpload.instant)
                 guard bounds.contains(upload.dateUpload), filter.contains(id: upload.id) else {
+                    if let previousBounds, previousBounds.contains(upload.dateUpload) { previous.add(upload) }
                     counts.outOfRange += 1
                     continue
                 }
@@ -76,7 +88,9 @@ public struct UploadCollector {
     }
 
     /// Sorts and aggregates; `skipInvalid` decides whether rejections fail the run.
-    public func finish(skipInvalid: Bool) throws -> TransformedUploads {
+    /// `sourceIsExhaustive`: the source was asked for the previous period too (the live API), so
+    /// an empty previous period is a real zero; otherwise the data must reach back to its start.
+    public func finish(skipInvalid: Bool, sourceIsExhaustive: Bool = false) throws -> TransformedUploads {
         if !rejections.isEmpty, !skipInvalid {
             throw ReportError.invalidRecords(rejections)
         }
@@ -86,6 +100,12 @@ public struct UploadCollector {
         let sorted = uploads.sorted(by: RevenueUpload.reportOrder)
         var counts = self.counts
         counts.inRange = sorted.count
-        return TransformedUploads(uploads: sorted, summary: Summary(uploads: sorted), rejections: rejections, counts: counts)
+        var result = TransformedUploads(uploads: sorted, summary: Summary(uploads: sorted, zone: summaryZone), rejections: rejections, counts: counts)
+        if let start = previousBounds?.start {
+            // Covered when the data reaches into the first day of the previous period.
+            let covered = sourceIsExhaustive || (earliestInstant.map { $0 < start + 86_400 } ?? false)
+            result.previous = covered ? previous : nil
+        }
+        return result
     }
 }
