@@ -156,10 +156,24 @@ public struct HTMLWriter: ReportWriter {
         return item
     }
 
-    /// A log entry as a line: text as it is, anything else as compact JSON.
+    /// A log entry as a line: text as it is; an object with a `message` as
+    /// `Row 38, revenue amount: message`; anything else as compact JSON.
     static func logText(_ entry: JSONValue) -> String {
-        if case .string(let text) = entry { return text }
-        return entry.compactText
+        switch entry {
+        case .string(let text):
+            return text
+        case .object(let members):
+            guard case .string(let message)? = entry["message"] ?? entry["Message"] else { return entry.compactText }
+            var place: [String] = []
+            if let row = entry["row"] ?? entry["Row"] { place.append("Row " + (RecordTyper.text(of: row) ?? row.compactText)) }
+            if case .string(let column)? = entry["column"] ?? entry["Column"] { place.append(column) }
+            let known: Set<String> = ["message", "Message", "row", "Row", "column", "Column"]
+            let rest = members.filter { !known.contains($0.key) }
+            let extra = rest.isEmpty ? "" : " " + JSONValue.object(rest).compactText
+            return (place.isEmpty ? "" : place.joined(separator: ", ") + ": ") + message + extra
+        default:
+            return entry.compactText
+        }
     }
 
     /// `1234567` -> `1,234,567`.
