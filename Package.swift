@@ -1,4 +1,5 @@
 // swift-tools-version: 6.2
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -83,3 +84,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets for the page parsers: only with CG_FUZZ=1 (scripts/fuzz.sh), because they
+// have no main and link only with -sanitize=fuzzer.
+if ProcessInfo.processInfo.environment["CG_FUZZ"] != nil {
+    for name in ["FuzzJSONPage", "FuzzXMLPage"] {
+        package.targets.append(.executableTarget(name: name, dependencies: ["RevenueReport"], path: "Fuzz/\(name)"))
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}

@@ -50,6 +50,11 @@ public struct SandboxOptions: Sendable {
     public var ignoreStart = false
     /// The token endpoint answers 503 to everything.
     public var tokenEndpointDown = false
+    /// Answer every authorised revenue request with exactly this body and status 200 (an HTML
+    /// error page from a proxy, an empty or truncated body, a huge text node, …).
+    public var bodyOverride: [UInt8]?
+    /// The Content-Type sent with every revenue response, true or not.
+    public var contentTypeOverride: String?
 
     public init() {}
 }

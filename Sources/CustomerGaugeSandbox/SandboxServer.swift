@@ -99,6 +99,12 @@ public final class SandboxServer: Sendable {
             return envelope(HTTPResponse.Status(code: options.failStatus), message: "Internal error", code: options.failStatus, format: format)
         }
 
+        if let body = options.bodyOverride {
+            state.countSuccessfulPage()
+            return Response(status: .ok, headers: [.contentType: options.contentTypeOverride ?? "text/html"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+
         let query = request.uri.queryParameters
         let start = query["start"].map { Int(String($0)) } ?? 0
         let limit = query["limit"].map { Int(String($0)) } ?? 1000
@@ -132,7 +138,7 @@ public final class SandboxServer: Sendable {
         case .json: body = PageRenderer.json(page, shape: options.jsonShape, numbersAsStrings: !options.numbersAsNumbers)
         case .xml: body = PageRenderer.xml(page, shape: options.xmlShape)
         }
-        let type = format == .json ? "application/json" : "application/xml"
+        let type = options.contentTypeOverride ?? (format == .json ? "application/json" : "application/xml")
         if number <= options.rateLimitFirst + options.failFirst + options.dropFirst || state.roll() < options.dropShare {
             return Self.dropped(body, type: type)
         }

@@ -23,6 +23,7 @@ struct CGRevenue: AsyncParsableCommand {
 
     /// ArgumentParser exits 64 on a usage error; the contract says 2.
     static func main() async {
+        Interruption.install()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -42,6 +43,26 @@ struct CGRevenue: AsyncParsableCommand {
             }
             if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}
+
+/// SIGINT and SIGTERM: remove the temporary files of a commit in progress, then exit 130 or
+/// 143. Nothing was renamed into place yet, so earlier outputs stay as they were.
+enum Interruption {
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    static func install() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                TemporaryFiles.shared.removeAll()
+                FileHandle.standardError.write(Data("error: interrupted by \(signalNumber == SIGINT ? "SIGINT" : "SIGTERM"); temporary files removed\n".utf8))
+                Foundation.exit(128 + signalNumber)
+            }
+            source.resume()
+            sources.append(source)
         }
     }
 }

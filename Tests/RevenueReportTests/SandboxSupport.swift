@@ -21,10 +21,12 @@ let sandboxOAuth = Credentials.oauth(clientID: "sandbox-client", clientSecret: S
 /// Runs the pipeline against a sandbox in-process, with short retry waits, and returns the outputs.
 func runLive(_ sandbox: RunningSandbox, format: WireFormat, filter: RecordFilter = RecordFilter(), pageSize: Int = 1000, concurrency: Int = 4,
              credentials: Credentials = sandboxOAuth, retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: 0.01, maxDelay: 0.05),
-             outputs: [OutputKind] = [.csv, .ndjson], archive: URL? = nil, out: URL) async throws -> [OutputKind: String] {
+             outputs: [OutputKind] = [.csv, .ndjson], archive: URL? = nil, timeout: Double = 5, maxPageBytes: Int = 64 * 1024 * 1024,
+             out: URL) async throws -> [OutputKind: String] {
     let endpoint = try APIEndpoint(baseURL: sandbox.url, authURL: sandbox.url, format: format)
     var settings = HTTPTransport.Settings()
-    settings.requestTimeout = 5
+    settings.requestTimeout = timeout
+    settings.maxResponseBytes = maxPageBytes
     let transport = HTTPTransport(settings: settings)
     let source = APISource(endpoint: endpoint, query: APIQuery(filter: filter, pageSize: pageSize), concurrency: concurrency,
                            credentials: credentials, transport: transport, retry: retry, logger: quietLogger)

@@ -29,6 +29,7 @@ public struct OutputCommitter: Sendable {
                 let final = directory.appendingPathComponent(file.name)
                 let temporary = directory.appendingPathComponent(".\(file.name).\(token).tmp")
                 staged.append((temporary, final, file.bytes.count))
+                TemporaryFiles.shared.add(temporary.path)
                 try write(file.bytes, to: temporary)
             }
             for file in staged {
@@ -38,8 +39,10 @@ public struct OutputCommitter: Sendable {
             }
         } catch {
             for file in staged { unlink(file.temporary.path) }
+            TemporaryFiles.shared.remove(staged.map(\.temporary.path))
             throw error
         }
+        TemporaryFiles.shared.remove(staged.map(\.temporary.path))
         return staged.map { WrittenOutput(path: $0.final.path, size: $0.size) }
     }
 
@@ -63,6 +66,30 @@ public struct OutputCommitter: Sendable {
         }
         guard fsync(descriptor) == 0 else {
             throw ReportError.io("\(url.path): write failed: \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// The temporary files being written right now, so that an interrupted run (SIGINT, SIGTERM)
+/// can remove them before it exits.
+public final class TemporaryFiles: @unchecked Sendable {
+    public static let shared = TemporaryFiles()
+    private let lock = NSLock()
+    private var paths = Set<String>()
+
+    func add(_ path: String) {
+        lock.withLock { _ = paths.insert(path) }
+    }
+
+    func remove(_ done: [String]) {
+        lock.withLock { paths.subtract(done) }
+    }
+
+    /// Deletes every temporary file still registered.
+    public func removeAll() {
+        lock.withLock {
+            for path in paths { unlink(path) }
+            paths.removeAll()
         }
     }
 }

@@ -123,6 +123,8 @@ public struct APISource: PageSource {
                 }
             } catch TransportFailure.transient(let why) {
                 reason = why
+            } catch let failure as TransportFailure {
+                throw ReportError.fetchFailed(url: url, reason: failure.description, attempts: attempt)
             }
             guard let wait = retry.delay(afterAttempt: attempt, retryAfter: retryAfter, elapsed: Date().timeIntervalSince(started)) else {
                 throw ReportError.fetchFailed(url: url, reason: reason, attempts: attempt)

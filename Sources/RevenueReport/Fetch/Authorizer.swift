@@ -93,6 +93,8 @@ struct TokenRequest: Sendable {
                 retryAfter = RetryPolicy.parseRetryAfter(exchange.responseHeader("Retry-After"))
             } catch TransportFailure.transient(let why) {
                 reason = why
+            } catch let failure as TransportFailure {
+                throw ReportError.fetchFailed(url: url.absoluteString, reason: failure.description, attempts: attempt)
             }
             guard let wait = retry.delay(afterAttempt: attempt, retryAfter: retryAfter, elapsed: Date().timeIntervalSince(started)) else {
                 throw ReportError.fetchFailed(url: url.absoluteString, reason: "token request failed: \(reason)", attempts: attempt)

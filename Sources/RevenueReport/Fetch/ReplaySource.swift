@@ -6,9 +6,12 @@ import Foundation
 /// archive folder replays as it is.
 public struct ReplaySource: PageSource {
     public let directory: URL
+    /// The same cap as the live API's: a bigger file is refused before it is read.
+    public let maxPageBytes: Int
 
-    public init(directory: URL) {
+    public init(directory: URL, maxPageBytes: Int = 64 * 1024 * 1024) {
         self.directory = directory
+        self.maxPageBytes = maxPageBytes
     }
 
     public var description: String { "replay of \(directory.path)" }
@@ -74,6 +77,10 @@ public struct ReplaySource: PageSource {
                 guard let files, nextIndex < files.count else { return nil }
                 let file = files[nextIndex]
                 nextIndex += 1
+                let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+                guard size <= source.maxPageBytes else {
+                    throw ReportError.malformedPage(page: file.path, reason: "the page is \(size) bytes, more than the cap of \(source.maxPageBytes)")
+                }
                 let bytes: Data
                 do {
                     bytes = try Data(contentsOf: file)
