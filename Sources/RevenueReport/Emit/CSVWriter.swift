@@ -14,51 +14,71 @@ public struct CSVWriter: ReportWriter {
     }
 
     public func render(_ document: ReportDocument) throws -> [UInt8] {
-        var out = ""
-        out.reserveCapacity(256 * (document.uploads.count + 1))
-        appendRow(Self.header, to: &out)
+        var out: [UInt8] = []
+        out.reserveCapacity(160 * (document.uploads.count + 1))
+        for (index, name) in Self.header.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: name.utf8)
+        }
+        out.append(contentsOf: [0x0D, 0x0A])
+        var logs: [UInt8] = []
         for upload in document.uploads {
-            appendRow(cells(of: upload), to: &out)
+            appendRow(upload, to: &out, scratch: &logs)
         }
-        return Array(out.utf8)
+        return out
     }
 
-    func cells(of upload: RevenueUpload) -> [String] {
-        [
-            String(upload.id),
-            upload.status ?? "",
-            upload.sourceFilename ?? "",
-            upload.dateUpload.rfc3339,
-            upload.totalRecords.map(String.init) ?? "",
-            upload.successfulRecords.map(String.init) ?? "",
-            upload.unsuccessfulRecords.map(String.init) ?? "",
-            upload.successRateText ?? "",
-            String(upload.logs.count),
-            JSONValue.array(upload.logs).compactText,
-        ]
+    /// One row, straight into bytes: numbers need no quoting, text cells go through `appendCell`.
+    func appendRow(_ upload: RevenueUpload, to out: inout [UInt8], scratch logs: inout [UInt8]) {
+        let comma = UInt8(ascii: ",")
+        out.append(contentsOf: String(upload.id).utf8)
+        out.append(comma)
+        appendCell(upload.status ?? "", to: &out)
+        out.append(comma)
+        appendCell(upload.sourceFilename ?? "", to: &out)
+        out.append(comma)
+        out.append(contentsOf: upload.dateUpload.rfc3339.utf8)
+        for count in [upload.totalRecords, upload.successfulRecords, upload.unsuccessfulRecords] {
+            out.append(comma)
+            if let count { out.append(contentsOf: String(count).utf8) }
+        }
+        out.append(comma)
+        if let rate = upload.successRateText { out.append(contentsOf: rate.utf8) }
+        out.append(comma)
+        out.append(contentsOf: String(upload.logs.count).utf8)
+        out.append(comma)
+        logs.removeAll(keepingCapacity: true)
+        JSONValue.array(upload.logs).write(to: &logs)
+        appendCell(logs, to: &out)
+        out.append(contentsOf: [0x0D, 0x0A])
     }
 
-    private func appendRow(_ cells: [String], to out: inout String) {
-        for (index, cell) in cells.enumerated() {
-            if index > 0 { out += "," }
-            appendCell(cell, to: &out)
-        }
-        out += "\r\n"
+    private func appendCell(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendCell($0, to: &out) }
     }
 
-    private func appendCell(_ raw: String, to out: inout String) {
-        var cell = raw
-        if neutraliseFormulas, let first = cell.unicodeScalars.first, Self.formulaLeaders.contains(first) {
-            cell = "'" + cell
-        }
-        if cell.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
-            out += "\""
-            out += cell.replacingOccurrences(of: "\"", with: "\"\"")
-            out += "\""
+    private func appendCell(_ bytes: [UInt8], to out: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { appendCell($0, to: &out) }
+    }
+
+    /// RFC 4180 quoting when the cell holds a comma, quote, CR or LF; the formula guard first.
+    private func appendCell(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        let guarded = neutraliseFormulas && bytes.first.map(Self.formulaLeaders.contains) == true
+        let needsQuotes = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        if needsQuotes { out.append(UInt8(ascii: "\"")) }
+        if guarded { out.append(UInt8(ascii: "'")) }
+        if needsQuotes {
+            for byte in bytes {
+                if byte == UInt8(ascii: "\"") { out.append(byte) }
+                out.append(byte)
+            }
+            out.append(UInt8(ascii: "\""))
         } else {
-            out += cell
+            out.append(contentsOf: bytes)
         }
     }
 
-    static let formulaLeaders: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+    /// First bytes that make a spreadsheet run a cell: `=`, `+`, `-`, `@`, tab, CR.
+    static let formulaLeaders: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D]
 }

@@ -6,28 +6,43 @@ public struct NDJSONWriter: ReportWriter {
     public init() {}
 
     public func render(_ document: ReportDocument) throws -> [UInt8] {
-        var out = ""
-        out.reserveCapacity(256 * document.uploads.count)
+        var out: [UInt8] = []
+        out.reserveCapacity(260 * document.uploads.count)
         for upload in document.uploads {
-            line(for: upload).write(to: &out)
-            out += "\n"
+            appendLine(upload, to: &out)
         }
-        return Array(out.utf8)
+        return out
     }
 
-    func line(for upload: RevenueUpload) -> JSONValue {
-        func optionalText(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
-        func optionalCount(_ count: Int?) -> JSONValue { count.map { .number(String($0)) } ?? .null }
-        return .object([
-            JSONMember("id", .number(String(upload.id))),
-            JSONMember("status", optionalText(upload.status)),
-            JSONMember("source_filename", optionalText(upload.sourceFilename)),
-            JSONMember("date_upload", .string(upload.dateUpload.rfc3339)),
-            JSONMember("total_records", optionalCount(upload.totalRecords)),
-            JSONMember("successful_records", optionalCount(upload.successfulRecords)),
-            JSONMember("unsuccessful_records", optionalCount(upload.unsuccessfulRecords)),
-            JSONMember("success_rate", upload.successRateText.map(JSONValue.number) ?? .null),
-            JSONMember("logs", .array(upload.logs)),
-        ])
+    /// One object, keys in the CSV's order, written straight into bytes.
+    func appendLine(_ upload: RevenueUpload, to out: inout [UInt8]) {
+        func key(_ name: StaticString) {
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        }
+        func text(_ value: String?) {
+            if let value { JSONValue.writeString(value, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        }
+        func count(_ value: Int?) {
+            out.append(contentsOf: (value.map(String.init) ?? "null").utf8)
+        }
+        key("{\"id\":")
+        out.append(contentsOf: String(upload.id).utf8)
+        key(",\"status\":")
+        text(upload.status)
+        key(",\"source_filename\":")
+        text(upload.sourceFilename)
+        key(",\"date_upload\":\"")
+        out.append(contentsOf: upload.dateUpload.rfc3339.utf8)
+        key("\",\"total_records\":")
+        count(upload.totalRecords)
+        key(",\"successful_records\":")
+        count(upload.successfulRecords)
+        key(",\"unsuccessful_records\":")
+        count(upload.unsuccessfulRecords)
+        key(",\"success_rate\":")
+        out.append(contentsOf: (upload.successRateText ?? "null").utf8)
+        key(",\"logs\":")
+        JSONValue.array(upload.logs).write(to: &out)
+        key("}\n")
     }
 }
