@@ -95,7 +95,7 @@ struct JSONParser {
         try enterContainer()
         index += 1
         var members: [JSONMember] = []
-        var keys = Set<String>()
+        var keys = Set<String>()  // only for large objects; small ones are checked by scanning
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -107,7 +107,14 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name in double quotes") }
             let keyOffset = index
             let key = try parseString()
-            guard keys.insert(key).inserted else {
+            let duplicate: Bool
+            if members.count < 16 {
+                duplicate = members.contains { $0.key == key }
+            } else {
+                if keys.isEmpty { keys = Set(members.map(\.key)) }
+                duplicate = !keys.insert(key).inserted
+            }
+            guard !duplicate else {
                 throw Failure(offset: keyOffset, reason: "duplicate member name \"\(key)\"")
             }
             skipWhitespace()

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Benchmarks cg-revenue against what people use instead, in one run, and writes the table with
+# the machine's description to bench/results.md. Traffic stays on loopback.
+#   scripts/bench.sh                       # 10k, 100k and 1M uploads (needs ~2 GB of disk)
+#   BENCH_SIZES="10000 100000" scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes="${BENCH_SIZES:-10000 100000 1000000}"
+live_uploads="${BENCH_LIVE_UPLOADS:-50000}"
+work="${BENCH_DIR:-bench/data}"
+mkdir -p "$work" bench
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "installing $2" >&2; apt-get install -y -qq "$2" >/dev/null; }; }
+need jq jq
+need xmllint libxml2-utils
+need curl curl
+[ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
+
+swift build -c release --product cg-revenue >&2
+swift build -c release --product cg-sandbox >&2
+cg=.build/release/cg-revenue
+sandbox=.build/release/cg-sandbox
+
+# measure NAME BYTES UPLOADS -- command...: one timed run; prints a table row, keeps seconds in $last
+declare -A seconds
+rows=""
+measure() {
+  local name="$1" bytes="$2" uploads="$3"; shift 4
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { echo "  $name failed:" >&2; tail -3 "$work/stderr.txt" >&2; }
+  local out; out=$(tail -1 "$work/time.txt")
+  local wall=${out% *} rss=${out#* }
+  seconds[$name]=$wall
+  local mbs ups
+  mbs=$(python3 -c "print(f'{$bytes/1e6/max($wall,0.001):.1f}' if $bytes else '–')")
+  ups=$(python3 -c "print(f'{$uploads/max($wall,0.001):,.0f}')")
+  rows+="| $name | $wall | $mbs | $ups | $((rss / 1024)) |"$'\n'
+  echo "  $name: ${wall}s, ${mbs} MB/s, ${ups} uploads/s, $((rss / 1024)) MB peak" >&2
+}
+ratio() { python3 -c "a=${seconds[$1]}; b=${seconds[$2]}; print(f'{b/max(a,0.001):.2f}x')"; }
+
+summary=""
+for n in $sizes; do
+  for fmt in json xml; do
+    dir="$work/$fmt-$n"
+    if [ ! -d "$dir" ]; then
+      $sandbox generate --uploads "$n" --seed 7 --from 2023-01-01 --to 2026-06-30 --page-size 1000 --format "$fmt" --out "$dir" >&2
+    fi
+  done
+  jbytes=$(du -cb "$work/json-$n"/*.json | tail -1 | cut -f1)
+  xbytes=$(du -cb "$work/xml-$n"/*.xml | tail -1 | cut -f1)
+  echo "== $n uploads" >&2
+  rm -rf "$work/out"
+  measure "cg-revenue replay JSON $n" "$jbytes" "$n" -- $cg report --replay "$work/json-$n" --out "$work/out" --name j --quiet
+  measure "cg-revenue replay XML $n" "$xbytes" "$n" -- $cg report --replay "$work/xml-$n" --out "$work/out" --name x --quiet
+  measure "jq to CSV $n" "$jbytes" "$n" -- sh -c "jq -r '.[] | [.id, .status, .source_filename, .date_upload, .total_records, .successful_records, .unsuccessful_records, (.logs|length), (.logs|tojson)] | @csv' $work/json-$n/*.json > $work/out/jq.csv"
+  measure "python json+csv $n" "$jbytes" "$n" -- python3 scripts/bench-python.py "$work/json-$n" "$work/out/py.csv"
+  measure "xmllint --stream $n" "$xbytes" "$n" -- sh -c "for f in $work/xml-$n/*.xml; do xmllint --stream --noout \$f || exit 1; done"
+  summary+="- $n uploads: JSON replay vs jq $(ratio "cg-revenue replay JSON $n" "jq to CSV $n"), vs Python $(ratio "cg-revenue replay JSON $n" "python json+csv $n"); XML replay at $(ratio "xmllint --stream $n" "cg-revenue replay XML $n" | python3 -c "import sys; v=float(sys.stdin.read().strip()[:-1]); print(f'{1/v:.2f}x')") of xmllint's throughput"$'\n'
+done
+
+echo "== live: $live_uploads uploads, 25 ms per request" >&2
+port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1]); s.close()")
+$sandbox serve --port "$port" --uploads "$live_uploads" --latency-ms 25 --from 2023-01-01 --to 2026-06-30 > "$work/sandbox.log" 2>&1 &
+sandbox_pid=$!
+trap 'kill $sandbox_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q listening "$work/sandbox.log" && break; sleep 0.1; done
+url="http://127.0.0.1:$port"
+export CG_CLIENT_ID=sandbox-client CG_CLIENT_SECRET=sandbox-secret
+measure "live --concurrency 1" 0 "$live_uploads" -- $cg report --base-url "$url" --auth-url "$url" --concurrency 1 --emit csv --out "$work/out" --name c1 --quiet
+measure "live --concurrency 8" 0 "$live_uploads" -- $cg report --base-url "$url" --auth-url "$url" --concurrency 8 --emit csv --out "$work/out" --name c8 --quiet
+cat > "$work/curl-loop.sh" <<CURL
+set -e
+token=\$(curl -s -X POST -d "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret" $url/oauth2/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+start=0; rm -rf $work/curl; mkdir -p $work/curl
+while :; do
+  curl -s -H "Authorization: Bearer \$token" "$url/v4.1/file/company-revenue.json?start=\$start&limit=1000" > $work/curl/page-\$start.json
+  grep -q 400184 $work/curl/page-\$start.json && break
+  start=\$((start + 1000))
+done
+CURL
+measure "curl loop" 0 "$live_uploads" -- bash "$work/curl-loop.sh"
+if python3 -c 'import dlt' 2>/dev/null; then
+  measure "dlt rest_api" 0 "$live_uploads" -- python3 scripts/bench-dlt.py "$url"
+  dlt_line="; vs dlt $(ratio "live --concurrency 8" "dlt rest_api")"
+else
+  dlt_line="; dlt not installed (python3 -c 'import dlt' failed), not measured"
+fi
+summary+="- live: --concurrency 8 is $(ratio "live --concurrency 8" "live --concurrency 1") faster than --concurrency 1; vs the curl loop $(ratio "live --concurrency 8" "curl loop")$dlt_line"$'\n'
+
+{
+  echo "# Benchmark results"
+  echo
+  echo "Made by \`scripts/bench.sh\` on $(date -u +%Y-%m-%dT%H:%MZ). Ratios come from this one run; the machine is shared and noisy."
+  echo
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr), $(swift --version 2>/dev/null | head -1)"
+  echo
+  echo "| job | wall s | MB/s in | uploads/s | peak RSS MB |"
+  echo "|---|---|---|---|---|"
+  printf "%s" "$rows"
+  echo
+  echo "cg-revenue replay writes CSV, NDJSON, HTML and the manifest; jq and Python write the CSV only (jq does not sort)."
+  echo "Live runs write the CSV and manifest; the curl loop only saves the pages."
+  echo
+  printf "%s" "$summary"
+} > bench/results.md
+cat bench/results.md
