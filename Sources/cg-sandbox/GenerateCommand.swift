@@ -37,8 +37,7 @@ struct GenerateCommand: ParsableCommand {
             pageNumber += 1
             let page = Array(all[start..<min(start + pageSize, all.count)])
             let text = wire == .json ? PageRenderer.json(page, numbersAsStrings: !numbers) : PageRenderer.xml(page)
-            let number = String(pageNumber)
-            let name = "page-" + String(repeating: "0", count: max(0, 4 - number.count)) + number + "." + wire.rawValue
+            let name = PageArchive.pageStem(pageNumber) + "." + wire.rawValue
             try Data(text.utf8).write(to: folder.appendingPathComponent(name))
         }
         print("wrote \(pageNumber) page(s) of \(all.count) uploads to \(folder.path)")

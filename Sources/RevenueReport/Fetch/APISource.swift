@@ -82,55 +82,34 @@ public struct APISource: PageSource {
     /// Fetches and parses page `index` (0-based), retrying what is worth retrying.
     public func fetchPage(index: Int) async throws -> RawPage {
         let url = pageURL(start: index * query.pageSize)
-        let started = Date()
-        var attempt = 0
         var refreshedToken = false
-        while true {
-            attempt += 1
+        return try await retry.run(url: url, logger: logger) { attempt -> AttemptOutcome<RawPage> in
             let authorization = try await authorizer.authorizationHeader()
-            var reason: String
-            var retryAfter: TimeInterval?
-            do {
-                let exchange = try await transport.send(method: .GET, url: url, headers: [("Authorization", authorization), ("Accept", accept)])
-                logger.info("GET \(url) -> \(exchange.status)", metadata: [
-                    "method": "GET", "url": .string(url), "status": .stringConvertible(exchange.status),
-                    "duration_ms": .stringConvertible(Int(exchange.duration * 1000)), "attempt": .stringConvertible(attempt),
-                ])
-                switch exchange.status {
-                case 200..<300:
-                    return try page(from: exchange, attempts: attempt)
-                case 401 where !refreshedToken && authorizer.canRefresh:
-                    // An expired or revoked token: fetch a new one, once per request (a token
-                    // another request already replaced does not count).
-                    if await authorizer.rejected(authorization) {
-                        refreshedToken = true
-                        logger.info("\(url): HTTP 401, fetching a new token")
-                    }
-                    attempt -= 1
-                    continue
-                case 401:
-                    throw ReportError.authentication("\(url): the API refused the credentials (HTTP 401): \(ServerMessage.describe(exchange.body, secrets: secrets))")
-                case let status where RetryPolicy.isRetryable(status: status):
-                    reason = "HTTP \(status)"
-                    retryAfter = RetryPolicy.parseRetryAfter(exchange.responseHeader("Retry-After"))
-                default:
-                    // 400184 ("no data") may come with HTTP 400: it is an empty page, not a failure.
-                    if let empty = try? page(from: exchange, attempts: attempt), empty.preParsed?.isNoDataAnswer == true {
-                        return empty
-                    }
-                    throw ReportError.apiError(page: url, message: "HTTP \(exchange.status): \(ServerMessage.describe(exchange.body, secrets: secrets))",
-                                               code: Self.envelopeCode(exchange.body) ?? "none")
+            let exchange = try await transport.send(method: .GET, url: url, headers: [("Authorization", authorization), ("Accept", accept)])
+            exchange.log(to: logger, attempt: attempt)
+            switch exchange.status {
+            case 200..<300:
+                return .done(try page(from: exchange, attempts: attempt))
+            case 401 where !refreshedToken && authorizer.canRefresh:
+                // An expired or revoked token: fetch a new one, once per request (a token
+                // another request already replaced does not count).
+                if await authorizer.rejected(authorization) {
+                    refreshedToken = true
+                    logger.info("\(url): HTTP 401, fetching a new token")
                 }
-            } catch TransportFailure.transient(let why) {
-                reason = why
-            } catch let failure as TransportFailure {
-                throw ReportError.fetchFailed(url: url, reason: failure.description, attempts: attempt)
+                return .again
+            case 401:
+                throw ReportError.authentication("\(url): the API refused the credentials (HTTP 401): \(ServerMessage.describe(exchange.body, secrets: secrets))")
+            case let status where RetryPolicy.isRetryable(status: status):
+                return .retry(reason: "HTTP \(status)", retryAfter: RetryPolicy.parseRetryAfter(exchange.responseHeader("Retry-After")))
+            default:
+                // 400184 ("no data") may come with HTTP 400: it is an empty page, not a failure.
+                if let empty = try? page(from: exchange, attempts: attempt), empty.preParsed?.isNoDataAnswer == true {
+                    return .done(empty)
+                }
+                throw ReportError.apiError(page: url, message: "HTTP \(exchange.status): \(ServerMessage.describe(exchange.body, secrets: secrets))",
+                                           code: Self.envelopeCode(exchange.body) ?? "none")
             }
-            guard let wait = retry.delay(afterAttempt: attempt, retryAfter: retryAfter, elapsed: Date().timeIntervalSince(started)) else {
-                throw ReportError.fetchFailed(url: url, reason: reason, attempts: attempt)
-            }
-            logger.info("retrying \(url) in \(String(format: "%.1f", wait)) s (attempt \(attempt + 1) of \(retry.maxAttempts)): \(reason)")
-            try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
         }
     }
 

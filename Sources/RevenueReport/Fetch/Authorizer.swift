@@ -69,38 +69,18 @@ struct TokenRequest: Sendable {
     /// short lifetime), so that no request is sent with a token about to lapse.
     func fetch() async throws -> (value: String, refreshAt: Date) {
         let body = "grant_type=client_credentials&client_id=\(formEncoded(clientID))&client_secret=\(formEncoded(secret.value))"
-        let started = Date()
-        var attempt = 0
-        while true {
-            attempt += 1
-            var reason: String
-            var retryAfter: TimeInterval?
-            do {
-                let exchange = try await transport.send(method: .POST, url: url.absoluteString,
-                                                        headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
-                                                        body: Data(body.utf8))
-                logger.info("POST \(url.absoluteString) -> \(exchange.status)", metadata: [
-                    "method": "POST", "url": .string(url.absoluteString), "status": .stringConvertible(exchange.status),
-                    "duration_ms": .stringConvertible(Int(exchange.duration * 1000)), "attempt": .stringConvertible(attempt),
-                ])
-                if exchange.status == 200 {
-                    return try parse(exchange.body)
-                }
-                guard RetryPolicy.isRetryable(status: exchange.status) else {
-                    throw ReportError.authentication("\(url.absoluteString): the token request was refused (HTTP \(exchange.status)): \(ServerMessage.describe(exchange.body, secrets: [secret.value]))")
-                }
-                reason = "HTTP \(exchange.status)"
-                retryAfter = RetryPolicy.parseRetryAfter(exchange.responseHeader("Retry-After"))
-            } catch TransportFailure.transient(let why) {
-                reason = why
-            } catch let failure as TransportFailure {
-                throw ReportError.fetchFailed(url: url.absoluteString, reason: failure.description, attempts: attempt)
+        return try await retry.run(url: url.absoluteString, failurePrefix: "token request failed: ", logger: logger) { attempt in
+            let exchange = try await transport.send(method: .POST, url: url.absoluteString,
+                                                    headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+                                                    body: Data(body.utf8))
+            exchange.log(to: logger, attempt: attempt)
+            if exchange.status == 200 {
+                return .done(try parse(exchange.body))
             }
-            guard let wait = retry.delay(afterAttempt: attempt, retryAfter: retryAfter, elapsed: Date().timeIntervalSince(started)) else {
-                throw ReportError.fetchFailed(url: url.absoluteString, reason: "token request failed: \(reason)", attempts: attempt)
+            guard RetryPolicy.isRetryable(status: exchange.status) else {
+                throw ReportError.authentication("\(url.absoluteString): the token request was refused (HTTP \(exchange.status)): \(ServerMessage.describe(exchange.body, secrets: [secret.value]))")
             }
-            logger.info("retrying the token request in \(String(format: "%.1f", wait)) s (attempt \(attempt + 1) of \(retry.maxAttempts)): \(reason)")
-            try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
+            return .retry(reason: "HTTP \(exchange.status)", retryAfter: RetryPolicy.parseRetryAfter(exchange.responseHeader("Retry-After")))
         }
     }
 

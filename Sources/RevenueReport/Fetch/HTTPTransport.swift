@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -17,6 +18,14 @@ public struct HTTPExchange: Sendable {
 
     public func responseHeader(_ name: String) -> String? {
         responseHeaders.first(where: { $0.0.lowercased() == name.lowercased() })?.1
+    }
+
+    /// The line every request leaves in the log: method, URL (never a secret), status, duration, attempt.
+    func log(to logger: Logger, attempt: Int) {
+        logger.info("\(method) \(url) -> \(status)", metadata: [
+            "method": .string(method), "url": .string(url), "status": .stringConvertible(status),
+            "duration_ms": .stringConvertible(Int(duration * 1000)), "attempt": .stringConvertible(attempt),
+        ])
     }
 }
 

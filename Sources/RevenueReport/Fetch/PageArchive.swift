@@ -25,10 +25,14 @@ public struct PageArchive {
         }
     }
 
+    /// `page-0001`: names that sort in page order, as `--replay` reads them.
+    public static func pageStem(_ number: Int) -> String {
+        "page-" + pad(number, 4)
+    }
+
     public mutating func save(_ page: RawPage, sha256: String) throws {
         count += 1
-        let number = String(count)
-        let stem = "page-" + String(repeating: "0", count: max(0, 4 - number.count)) + number
+        let stem = Self.pageStem(count)
         var meta: [JSONMember] = [JSONMember("sha256", .string(sha256)), JSONMember("bytes", .number(String(page.bytes.count)))]
         if let provenance = page.provenance {
             meta += [

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// When to try a request again and how long to wait: exponential backoff with full jitter
 /// (AWS Architecture Blog, "Exponential Backoff And Jitter"), `Retry-After` honoured, a bounded
@@ -49,5 +50,53 @@ public struct RetryPolicy: Sendable {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
         return max(0, date.timeIntervalSince(now))
+    }
+}
+
+/// What one attempt of a request decided.
+enum AttemptOutcome<Value> {
+    case done(Value)
+    /// Worth another try after a backoff: 429, 5xx, a timeout, a dropped connection.
+    case retry(reason: String, retryAfter: TimeInterval?)
+    /// Try again at once without spending an attempt (the token was renewed meanwhile).
+    case again
+}
+
+extension RetryPolicy {
+    /// Runs `attempt` (given its 1-based number) until it is done, a non-retryable error is
+    /// thrown, or the budget of attempts or time is spent. Transient transport failures count
+    /// as retries; each retry is logged at info with its reason.
+    func run<Value>(url: String, failurePrefix: String = "", logger: Logger,
+                    _ attempt: (Int) async throws -> AttemptOutcome<Value>) async throws -> Value {
+        let started = Date()
+        var number = 0
+        var freeRetries = 0
+        while true {
+            number += 1
+            let outcome: AttemptOutcome<Value>
+            do {
+                outcome = try await attempt(number)
+            } catch TransportFailure.transient(let why) {
+                outcome = .retry(reason: why, retryAfter: nil)
+            } catch let failure as TransportFailure {
+                throw ReportError.fetchFailed(url: url, reason: failure.description, attempts: number)
+            }
+            switch outcome {
+            case .done(let value):
+                return value
+            case .again:
+                number -= 1
+                freeRetries += 1
+                guard freeRetries <= 2 * maxAttempts else {
+                    throw ReportError.fetchFailed(url: url, reason: "\(failurePrefix)the credentials keep being refused", attempts: number)
+                }
+            case .retry(let reason, let retryAfter):
+                guard let wait = delay(afterAttempt: number, retryAfter: retryAfter, elapsed: Date().timeIntervalSince(started)) else {
+                    throw ReportError.fetchFailed(url: url, reason: failurePrefix + reason, attempts: number)
+                }
+                logger.info("retrying \(url) in \(String(format: "%.1f", wait)) s (attempt \(number + 1) of \(maxAttempts)): \(reason)")
+                try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
+            }
+        }
     }
 }
