@@ -175,7 +175,7 @@ import Testing
         defer { folder.cleanUp() }
         var options = small()
         options.latencyMilliseconds = 4000
-        try await withSandbox(options) { sandbox, _ in
+        try await withSandbox(options) { sandbox, server in
             let process = Process()
             process.executableURL = try cgRevenueBinary()
             process.arguments = ["report", "--base-url", sandbox.url, "--auth-url", sandbox.url, "--out", "out", "--quiet"]
@@ -183,7 +183,11 @@ import Testing
             process.environment = ["CG_API_KEY": "sandbox-api-key"]
             process.standardError = FileHandle.nullDevice
             try process.run()
-            try await Task.sleep(nanoseconds: 1_000_000_000)
+            // Signal only once the run is under way: its first request has reached the sandbox.
+            for _ in 0..<200 where server.stats.revenueRequests == 0 {
+                try await Task.sleep(nanoseconds: 50_000_000)
+            }
+            #expect(server.stats.revenueRequests > 0)
             kill(process.processIdentifier, signal)
             let status = await withCheckedContinuation { continuation in
                 Thread.detachNewThread {
