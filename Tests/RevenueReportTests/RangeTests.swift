@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import RevenueReport
+@testable import RevenueReport
 
 /// The range is exact: [from 00:00:00, to 23:59:59] on the source zone's clock.
 @Suite struct RangeTests {
@@ -52,5 +52,32 @@ import RevenueReport
         #expect(time?.rfc3339 == "2026-03-02T01:30:00Z")
         #expect(UploadTime.parse("2026-02-30 10:00:00", zone: .utc) == nil)
         #expect(UploadTime.parse("2026-03-01 24:00:00", zone: .utc) == nil)
+    }
+}
+
+@Suite struct TimestampFormatTests {
+    @Test func byteAndStringFormattingAgree() throws {
+        let amsterdam = try #require(SourceZone(identifier: "Europe/Amsterdam"))
+        let newYork = try #require(SourceZone(identifier: "America/New_York"))
+        let kolkata = try #require(SourceZone(identifier: "Asia/Kolkata"))
+        for (text, zone) in [("2019-05-15 11:35:54", SourceZone.utc), ("0001-01-01 00:00:00", .utc), ("9999-12-31 23:59:59", .utc),
+                             ("2026-03-29 03:10:00", amsterdam), ("2026-11-01 01:30:00", newYork), ("2026-01-01 05:30:00", kolkata)] {
+            let time = try #require(UploadTime.parse(text, zone: zone))
+            #expect(time.rfc3339 == time.rfc3339ByStrings)
+        }
+        #expect(UploadTime.parse("2026-01-01 05:30:00", zone: kolkata)?.rfc3339 == "2026-01-01T05:30:00+05:30")
+        #expect(UploadTime.parse("2026-11-01 12:00:00", zone: newYork)?.rfc3339 == "2026-11-01T12:00:00-05:00")
+    }
+
+    @Test func integersFastAndSlow() {
+        #expect(RecordTyper.integer("0") == 0)
+        #expect(RecordTyper.integer("123456789012345678") == 123456789012345678)
+        #expect(RecordTyper.integer("9223372036854775807") == Int64.max)
+        #expect(RecordTyper.integer("9223372036854775808") == nil)
+        #expect(RecordTyper.integer(" 42 ") == 42)
+        #expect(RecordTyper.integer("-3") == -3)
+        #expect(RecordTyper.integer("+3") == nil)
+        #expect(RecordTyper.integer("") == nil)
+        #expect(RecordTyper.integer("1e3") == nil)
     }
 }

@@ -37,7 +37,7 @@ public struct CSVWriter: ReportWriter {
         out.append(comma)
         appendCell(upload.sourceFilename ?? "", to: &out)
         out.append(comma)
-        out.append(contentsOf: upload.dateUpload.rfc3339.utf8)
+        upload.dateUpload.appendRFC3339(to: &out)
         for count in [upload.totalRecords, upload.successfulRecords, upload.unsuccessfulRecords] {
             out.append(comma)
             if let count { out.append(contentsOf: String(count).utf8) }

@@ -32,7 +32,7 @@ public struct NDJSONWriter: ReportWriter {
         key(",\"source_filename\":")
         text(upload.sourceFilename)
         key(",\"date_upload\":\"")
-        out.append(contentsOf: upload.dateUpload.rfc3339.utf8)
+        upload.dateUpload.appendRFC3339(to: &out)
         key("\",\"total_records\":")
         count(upload.totalRecords)
         key(",\"successful_records\":")

@@ -264,7 +264,10 @@ struct JSONParser {
     }
 
     private func validatedUTF8(_ range: Range<Int>) throws(Failure) -> String {
-        guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) else {
+        let slice = UnsafeBufferPointer(rebasing: bytes[range])
+        // ASCII is valid UTF-8: most field values are, and skip the validator.
+        if !slice.contains(where: { $0 >= 0x80 }) { return String(decoding: slice, as: UTF8.self) }
+        guard let text = String(validating: slice, as: UTF8.self) else {
             throw Failure(offset: range.lowerBound, reason: "invalid UTF-8 in a string")
         }
         return text

@@ -183,6 +183,39 @@ public struct UploadTime: Sendable, Hashable, Comparable {
 
     /// RFC 3339 with the source zone's offset: `2019-05-15T11:35:54Z`, `2026-03-29T03:10:00+02:00`.
     public var rfc3339: String {
+        var bytes: [UInt8] = []
+        appendRFC3339(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same, appended as bytes: the CSV and NDJSON writers call this for every row.
+    public func appendRFC3339(to out: inout [UInt8]) {
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(48 + rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        let date = localDate
+        let secondOfDay = Int(floorMod(localSeconds, 86_400))
+        digits(date.year, 4); out.append(UInt8(ascii: "-")); digits(date.month, 2); out.append(UInt8(ascii: "-")); digits(date.day, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2); out.append(UInt8(ascii: ":")); digits(secondOfDay / 60 % 60, 2); out.append(UInt8(ascii: ":")); digits(secondOfDay % 60, 2)
+        if offsetSeconds == 0 {
+            out.append(UInt8(ascii: "Z"))
+        } else {
+            let magnitude = abs(offsetSeconds)
+            out.append(UInt8(ascii: offsetSeconds < 0 ? "-" : "+"))
+            digits(magnitude / 3600, 2); out.append(UInt8(ascii: ":")); digits(magnitude / 60 % 60, 2)
+        }
+    }
+
+    /// The String-building original, kept to check `appendRFC3339` against.
+    var rfc3339ByStrings: String {
         let secondsOfDay = Int(floorMod(localSeconds, 86_400))
         var text = localDate.description + "T" + pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay / 60 % 60, 2) + ":" + pad(secondsOfDay % 60, 2)
         if offsetSeconds == 0 {
