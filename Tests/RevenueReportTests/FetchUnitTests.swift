@@ -47,11 +47,16 @@ import Testing
         #expect(month.items(start: 0).map { "\($0.0)=\($0.1)" } == ["date_range_from=2026-08-31", "date_range_to=2026-11-01", "start=0", "limit=1000"])
     }
 
-    @Test func credentialsComeFromTheEnvironmentOnly() throws {
-        #expect(try Credentials.from(environment: ["CG_CLIENT_ID": "a", "CG_CLIENT_SECRET": "b"]) == .oauth(clientID: "a", clientSecret: Secret("b")))
-        #expect(try Credentials.from(environment: ["CG_API_KEY": "k"]) == .apiKey(Secret("k")))
-        #expect(throws: ReportError.self) { try Credentials.from(environment: ["CLIENT_SECRET": "b", "API_KEY": "x"]) }
-        #expect(throws: ReportError.self) { try Credentials.from(environment: ["CG_CLIENT_ID": "a"]) }
+    @Test func credentialsComeFromCGVariablesOnly() async throws {
+        func credentials(_ environment: [String: String]) async throws -> Credentials {
+            let layers = try await SettingsLayers.load(flags: [:], configPath: nil, environment: environment)
+            guard case .api(let api) = try RunSettings.resolve(layers).source else { throw CancellationError() }
+            return api.credentials
+        }
+        #expect(try await credentials(["CG_CLIENT_ID": "a", "CG_CLIENT_SECRET": "b"]) == .oauth(clientID: "a", clientSecret: Secret("b")))
+        #expect(try await credentials(["CG_API_KEY": "k"]) == .apiKey(Secret("k")))
+        await #expect(throws: ReportError.self) { try await credentials(["CLIENT_SECRET": "b", "API_KEY": "x"]) }
+        await #expect(throws: ReportError.self) { try await credentials(["CG_CLIENT_ID": "a"]) }
         #expect("\(Secret("hunter2"))" == "********")
         #expect(String(reflecting: Secret("hunter2")) == "********")
     }

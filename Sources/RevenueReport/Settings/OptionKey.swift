@@ -44,14 +44,6 @@ public enum OptionKey: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    /// On/off settings: a flag on the command line, `true`/`false` elsewhere.
-    public var isSwitch: Bool {
-        switch self {
-        case .csvRaw, .skipInvalid, .dryRun, .quiet: return true
-        default: return false
-        }
-    }
-
     /// Settings that name a file or folder: relative paths in a config file are taken from the file's folder.
     public var isPath: Bool {
         switch self {

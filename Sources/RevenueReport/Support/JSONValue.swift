@@ -15,11 +15,6 @@ public enum JSONValue: Sendable, Hashable {
         guard case .object(let members) = self else { return nil }
         return members.first(where: { $0.key == key })?.value
     }
-
-    public var isObject: Bool {
-        if case .object = self { return true }
-        return false
-    }
 }
 
 public struct JSONMember: Sendable, Hashable {
