@@ -57,25 +57,39 @@ public enum Pipeline {
         let counts = transformed.counts
         logger.info("\(counts.pages) page(s), \(counts.read) record(s) read, \(counts.inRange) in range, \(counts.outOfRange) outside, \(counts.duplicates) duplicate(s), \(counts.rejected) rejected")
 
-        // Emit: render everything in memory, then commit all files at once, the manifest last.
+        // Emit: each output goes to its temporary file as soon as it is rendered; all are renamed
+        // into place together, then the manifest is written and renamed last.
         let document = ReportDocument(transformed: transformed, configuration: configuration, sourceDescription: source.description, toolVersion: toolVersion)
-        var rendered: [OutputKind: [UInt8]] = [:]
-        for writer in writers {
-            rendered[writer.kind] = try writer.render(document)
-        }
-        if configuration.outputs.contains(.eml) {
-            rendered[.eml] = try renderEmail(document, configuration: configuration, rendered: rendered)
-        }
-        let files = configuration.outputs.map { kind in (name: "\(configuration.stem).\(kind.fileExtension)", bytes: rendered[kind]!) }
         let committer = OutputCommitter(directory: configuration.outDirectory)
-        var written = try committer.commit(files)
+        var written: [WrittenOutput] = []
         let failMatches = matches(of: configuration.failOn, in: transformed.uploads)
-        if configuration.writeManifest {
-            let manifest = Manifest(
-                toolVersion: toolVersion, settings: settingsRecord, filter: configuration.filter, rangeName: configuration.rangeName,
-                sourceZone: configuration.sourceZone, source: source.manifestEntry, pages: pages, counts: counts,
-                rejections: transformed.rejections, outputs: files, failMatches: failMatches, startedAt: startedAt, finishedAt: Date())
-            written += try committer.commit([(name: "\(configuration.stem).manifest.json", bytes: manifest.render())])
+        do {
+            var staged: [OutputCommitter.StagedFile] = []
+            var keptForEmail: [OutputKind: [UInt8]] = [:]
+            let emailNeeds: Set<OutputKind> = configuration.outputs.contains(.eml) ? Set([.html] + configuration.mail.attach) : []
+            for writer in writers {
+                let bytes = try writer.render(document)
+                if configuration.outputs.contains(writer.kind) {
+                    staged.append(try committer.stage(name: "\(configuration.stem).\(writer.kind.fileExtension)", bytes: bytes))
+                }
+                if emailNeeds.contains(writer.kind) { keptForEmail[writer.kind] = bytes }
+            }
+            if configuration.outputs.contains(.eml) {
+                let email = try renderEmail(document, configuration: configuration, rendered: keptForEmail)
+                staged.append(try committer.stage(name: "\(configuration.stem).eml", bytes: email))
+            }
+            written = try committer.commit()
+            if configuration.writeManifest {
+                let manifest = Manifest(
+                    toolVersion: toolVersion, settings: settingsRecord, filter: configuration.filter, rangeName: configuration.rangeName,
+                    sourceZone: configuration.sourceZone, source: source.manifestEntry, pages: pages, counts: counts,
+                    rejections: transformed.rejections, outputs: staged, failMatches: failMatches, startedAt: startedAt, finishedAt: Date())
+                try committer.stage(name: "\(configuration.stem).manifest.json", bytes: manifest.render())
+                written += try committer.commit()
+            }
+        } catch {
+            committer.discard()
+            throw error
         }
         for output in written {
             logger.info("wrote \(output.path) (\(output.size) bytes)")

@@ -13,7 +13,7 @@ struct Manifest {
     var pages: [PageRecord]
     var counts: RecordCounts
     var rejections: [RecordRejection]
-    var outputs: [(name: String, bytes: [UInt8])]
+    var outputs: [OutputCommitter.StagedFile]
     var failMatches: [FailMatch]
     var startedAt: Date
     var finishedAt: Date
@@ -45,8 +45,8 @@ struct Manifest {
             ])),
             JSONMember("rejections", .array(rejections.map { .string($0.description) })),
             JSONMember("outputs", .array(outputs.map { output in
-                .object([JSONMember("name", .string(output.name)), JSONMember("bytes", number(output.bytes.count)),
-                         JSONMember("sha256", .string(sha256Hex(output.bytes)))])
+                .object([JSONMember("name", .string(output.name)), JSONMember("bytes", number(output.size)),
+                         JSONMember("sha256", .string(output.sha256))])
             })),
             JSONMember("fail_on_matches", .array(failMatches.map { match in
                 .object([JSONMember("id", .number(String(match.id))), JSONMember("rules", .array(match.rules.map { .string($0.rawValue) }))])

@@ -6,44 +6,62 @@ public struct WrittenOutput: Sendable, Equatable {
     public var size: Int
 }
 
-/// Writes a run's outputs all or nothing: every file first goes to a temporary file in the
-/// output folder; only when all are written are they renamed into place. A failure before that
-/// removes the temporaries and leaves the outputs of an earlier run as they were.
-public struct OutputCommitter: Sendable {
+/// Writes a run's outputs all or nothing: each file goes to a temporary file in the output
+/// folder as soon as it is rendered (so only one output is in memory at a time); only when all
+/// are written are they renamed into place. A failure before that removes the temporaries and
+/// leaves the outputs of an earlier run as they were.
+public final class OutputCommitter {
     public let directory: URL
+    private let token = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    private var staged: [(temporary: URL, final: URL, file: StagedFile)] = []
+
+    /// A file written to its temporary name, with what the manifest records of it.
+    public struct StagedFile: Sendable {
+        public var name: String
+        public var size: Int
+        public var sha256: String
+    }
 
     public init(directory: URL) {
         self.directory = directory
     }
 
-    public func commit(_ files: [(name: String, bytes: [UInt8])]) throws -> [WrittenOutput] {
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ReportError.io("--out \(directory.path): cannot create the folder: \(error.localizedDescription)")
+    /// Writes `bytes` to a temporary file beside where `name` will go.
+    @discardableResult
+    public func stage(name: String, bytes: [UInt8]) throws -> StagedFile {
+        if staged.isEmpty {
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw ReportError.io("--out \(directory.path): cannot create the folder: \(error.localizedDescription)")
+            }
         }
-        var staged: [(temporary: URL, final: URL, size: Int)] = []
-        let token = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        do {
-            for file in files {
-                let final = directory.appendingPathComponent(file.name)
-                let temporary = directory.appendingPathComponent(".\(file.name).\(token).tmp")
-                staged.append((temporary, final, file.bytes.count))
-                TemporaryFiles.shared.add(temporary.path)
-                try write(file.bytes, to: temporary)
+        let final = directory.appendingPathComponent(name)
+        let temporary = directory.appendingPathComponent(".\(name).\(token).tmp")
+        let file = StagedFile(name: name, size: bytes.count, sha256: sha256Hex(bytes))
+        staged.append((temporary, final, file))
+        TemporaryFiles.shared.add(temporary.path)
+        try write(bytes, to: temporary)
+        return file
+    }
+
+    /// Renames every staged file into place, in the order staged.
+    public func commit() throws -> [WrittenOutput] {
+        for entry in staged {
+            guard rename(entry.temporary.path, entry.final.path) == 0 else {
+                throw ReportError.io("\(entry.final.path): cannot move the new file into place: \(String(cString: strerror(errno)))")
             }
-            for file in staged {
-                guard rename(file.temporary.path, file.final.path) == 0 else {
-                    throw ReportError.io("\(file.final.path): cannot move the new file into place: \(String(cString: strerror(errno)))")
-                }
-            }
-        } catch {
-            for file in staged { unlink(file.temporary.path) }
-            TemporaryFiles.shared.remove(staged.map(\.temporary.path))
-            throw error
         }
         TemporaryFiles.shared.remove(staged.map(\.temporary.path))
-        return staged.map { WrittenOutput(path: $0.final.path, size: $0.size) }
+        defer { staged.removeAll() }
+        return staged.map { WrittenOutput(path: $0.final.path, size: $0.file.size) }
+    }
+
+    /// Removes every temporary file not yet committed.
+    public func discard() {
+        for entry in staged { unlink(entry.temporary.path) }
+        TemporaryFiles.shared.remove(staged.map(\.temporary.path))
+        staged.removeAll()
     }
 
     /// Creates `url` exclusively and writes all of `bytes`, flushed to disk.
