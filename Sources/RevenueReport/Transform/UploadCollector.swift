@@ -90,14 +90,17 @@ public struct UploadCollector {
     /// Sorts and aggregates; `skipInvalid` decides whether rejections fail the run.
     /// `sourceIsExhaustive`: the source was asked for the previous period too (the live API), so
     /// an empty previous period is a real zero; otherwise the data must reach back to its start.
-    public func finish(skipInvalid: Bool, sourceIsExhaustive: Bool = false) throws -> TransformedUploads {
+    /// Consumes the collected uploads: they are sorted in place, not copied.
+    public consuming func finish(skipInvalid: Bool, sourceIsExhaustive: Bool = false) throws -> TransformedUploads {
         if !rejections.isEmpty, !skipInvalid {
             throw ReportError.invalidRecords(rejections)
         }
         for rejection in rejections {
             logger.warning("skipped \(rejection)")
         }
-        let sorted = uploads.sorted(by: RevenueUpload.reportOrder)
+        var sorted = uploads
+        uploads = []
+        sorted.sort(by: RevenueUpload.reportOrder)
         var counts = self.counts
         counts.inRange = sorted.count
         var result = TransformedUploads(uploads: sorted, summary: Summary(uploads: sorted, zone: summaryZone), rejections: rejections, counts: counts)
