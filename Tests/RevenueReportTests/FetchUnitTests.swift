@@ -61,6 +61,11 @@ import Testing
         #expect(String(reflecting: Secret("hunter2")) == "********")
     }
 
+    @Test func replayReadsFilesInNameOrderWithNumbersAsNumbers() {
+        let names = ["page-10.json", "page-2.json", "page-1.xml", "page-0003.json", "b.json", "a.json", "page-1.json"]
+        #expect(names.sorted(by: ReplaySource.fileNameOrder) == ["a.json", "b.json", "page-1.json", "page-1.xml", "page-2.json", "page-0003.json", "page-10.json"])
+    }
+
     @Test func serverMessagesMaskEchoedSecrets() {
         let body = Data(#"{"error":"invalid_client","error_description":"bad secret hunter2"}"#.utf8)
         #expect(ServerMessage.describe(body, secrets: ["hunter2"]) == "invalid_client: bad secret ********")

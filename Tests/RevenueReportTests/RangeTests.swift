@@ -51,6 +51,12 @@ import Testing
         let time = UploadTime.parse("2026-03-01T23:30:00-02:00", zone: .utc)
         #expect(time?.rfc3339 == "2026-03-02T01:30:00Z")
         #expect(UploadTime.parse("2026-02-30 10:00:00", zone: .utc) == nil)
+        #expect(UploadTime.parse("2026-03-01", zone: .utc)?.rfc3339 == "2026-03-01T00:00:00Z")
+        #expect(UploadTime.parse("2026-03-01 10:15", zone: .utc)?.rfc3339 == "2026-03-01T10:15:00Z")
+        #expect(UploadTime.parse("2026-03-01T10:15Z", zone: .utc)?.rfc3339 == "2026-03-01T10:15:00Z")
+        #expect(UploadTime.parse("2026-03-01 10:15:07.250", zone: .utc)?.rfc3339 == "2026-03-01T10:15:07Z")
+        #expect(UploadTime.parse("2026-03-01 10", zone: .utc) == nil)
+        #expect(UploadTime.parse("yesterday", zone: .utc) == nil)
         #expect(UploadTime.parse("2026-03-01 24:00:00", zone: .utc) == nil)
     }
 }

@@ -36,11 +36,32 @@ public struct ReplaySource: PageSource {
         }
         let pageNames = names
             .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".meta.json") && Self.format(ofFileNamed: $0) != nil }
-            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            .sorted(by: Self.fileNameOrder)
         guard !pageNames.isEmpty else {
             throw ReportError.usage("--replay \(directory.path): the folder holds no *.json or *.xml page")
         }
         return pageNames.map { directory.appendingPathComponent($0) }
+    }
+
+    /// Name order with numbers compared as numbers: `page-2` before `page-10`.
+    static func fileNameOrder(_ a: String, _ b: String) -> Bool {
+        var left = Substring(a), right = Substring(b)
+        while let l = left.first, let r = right.first {
+            if l.isASCII, l.isNumber, r.isASCII, r.isNumber {
+                let leftDigits = left.prefix(while: { $0.isASCII && $0.isNumber })
+                let rightDigits = right.prefix(while: { $0.isASCII && $0.isNumber })
+                let leftValue = leftDigits.drop(while: { $0 == "0" }), rightValue = rightDigits.drop(while: { $0 == "0" })
+                if leftValue.count != rightValue.count { return leftValue.count < rightValue.count }
+                if leftValue != rightValue { return leftValue < rightValue }
+                left = left.dropFirst(leftDigits.count)
+                right = right.dropFirst(rightDigits.count)
+            } else {
+                if l != r { return l.unicodeScalars.first!.value < r.unicodeScalars.first!.value }
+                left = left.dropFirst()
+                right = right.dropFirst()
+            }
+        }
+        return left.isEmpty && !right.isEmpty
     }
 
     static func format(ofFileNamed name: String) -> WireFormat? {

@@ -142,10 +142,15 @@ public struct UploadTime: Sendable, Hashable, Comparable {
     }
 
     /// Reads `YYYY-MM-DD HH:MM:SS` (the API's form, in the source zone). Also takes a `T`
-    /// separator, fractional seconds (dropped) and an explicit `Z` or `±HH:MM` offset, which
-    /// is then converted to the source zone.
+    /// separator, fractional seconds (dropped), a missing seconds field or time (midnight), and
+    /// an explicit `Z` or `±HH:MM` offset, which is then converted to the source zone.
     public static func parse(_ text: String, zone: SourceZone) -> UploadTime? {
-        let b = Array(text.utf8)
+        var b = Array(text.utf8)
+        // Tolerated shortenings: a date alone is its midnight, `HH:MM` has 0 seconds.
+        if b.count == 10 { b += Array(" 00:00:00".utf8) }
+        if b.count >= 16, b.count == 16 || !(b[16] == UInt8(ascii: ":")), b[13] == UInt8(ascii: ":") {
+            b.insert(contentsOf: Array(":00".utf8), at: 16)
+        }
         guard b.count >= 19, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
               b[10] == UInt8(ascii: " ") || b[10] == UInt8(ascii: "T"),
               b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
