@@ -11,25 +11,25 @@ struct ReportCommand: AsyncParsableCommand {
         abstract: "Write the reports (CSV, NDJSON, HTML, manifest) for a date range.",
         discussion: """
             Examples:
-              cg-revenue report --replay examples/responses --from 2026-01-01 --to 2026-06-30
-              CG_CLIENT_ID=… CG_CLIENT_SECRET=… cg-revenue report --region us --from 2026-10-01 --to 2026-10-31 --format xml
-              cg-revenue report --config examples/nightly.yaml --range yesterday --fail-on unsuccessful,not-processed
-              cg-revenue report --config examples/monthly-audit.yaml --range 2026-10 --dry-run
-              cg-revenue report --replay examples/responses --range 2026-03 --emit csv,html,eml --mail-to finance@example.com && sendmail -t < reports/*.eml
+              cg-revenue report --replay examples/responses \\
+                --from 2026-01-01 --to 2026-06-30
+              CG_CLIENT_ID=… CG_CLIENT_SECRET=… cg-revenue report \\
+                --region us --from 2026-10-01 --to 2026-10-31 --format xml
+              cg-revenue report --config examples/nightly.yaml \\
+                --fail-on unsuccessful,not-processed
+              cg-revenue report --config examples/monthly-audit.yaml \\
+                --range 2026-10 --dry-run
+              cg-revenue report --replay examples/responses --range 2026-03 \\
+                --emit csv,html,eml --mail-to finance@example.com
+              sendmail -t < reports/revenue-uploads_2026-03-01_2026-03-31.eml
 
-            Every option can also come from the environment as CG_ and its name (CG_PAGE_SIZE for
-            --page-size) or from the --config YAML file under its name (page-size: 500).
-            Precedence: flags > environment > file > defaults. Unprefixed variables are ignored.
+            Every option can also come from the environment as CG_ and its name (CG_PAGE_SIZE for --page-size) or from the --config YAML file under its name (page-size: 500). Precedence: flags > environment > file > defaults. Unprefixed variables are ignored.
 
-            Credentials come from the environment or files only: CG_CLIENT_ID and CG_CLIENT_SECRET
-            (OAuth2) or CG_API_KEY; in the config file client_secret_file or api_key_file.
+            Credentials come from the environment or files only: CG_CLIENT_ID and CG_CLIENT_SECRET (OAuth2) or CG_API_KEY; in the config file client_secret_file or api_key_file.
 
-            The range is inclusive and exact: [FROM 00:00:00, TO 23:59:59] in the source time zone
-            (for --range: in --timezone). Outputs are written to temporary files and renamed into
-            place only when all are done; the manifest comes last.
+            The range is inclusive and exact: [FROM 00:00:00, TO 23:59:59] in the source time zone (for --range: in --timezone). Outputs are written to temporary files and renamed into place only when all are done; the manifest comes last.
 
-            Exit codes: 0 done; 1 the run failed (network, auth, server, bad data); 2 usage or
-            configuration error; 3 done, but a --fail-on rule matched.
+            Exit codes: 0 done; 1 the run failed (network, auth, server, bad data); 2 usage or configuration error; 3 done, but a --fail-on rule matched.
             """
     )
 
