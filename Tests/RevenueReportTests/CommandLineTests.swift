@@ -1,4 +1,5 @@
 import Foundation
+import RevenueReport
 import Testing
 
 /// The built `cg-revenue` binary, run as a user would: exit codes, messages, files left behind.
@@ -116,6 +117,21 @@ import Testing
         #expect(help.status == 0)
         for option in ["--replay", "--from", "--to", "--id", "--emit", "--out", "--name", "--source-timezone", "--log-level", "--csv-raw"] {
             #expect(help.stdout.contains(option), "\(option) missing from --help")
+        }
+    }
+
+    /// Every setting of the contract is a flag in `--help` and a row of the README's table.
+    @Test func helpAndReadmeNameEveryOption() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let help = try await runCLI(["report", "--help"], in: folder.url).stdout
+        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for key in OptionKey.allCases where ![.clientID, .clientSecretFile, .apiKeyFile].contains(key) {
+            #expect(help.contains("--\(key.rawValue)"), "--\(key.rawValue) missing from --help")
+            #expect(readme.contains("`--\(key.rawValue)"), "--\(key.rawValue) missing from the README")
+        }
+        for key in [OptionKey.clientSecretFile, .apiKeyFile] {
+            #expect(readme.contains(key.rawValue) && help.contains(key.rawValue))
         }
     }
 
