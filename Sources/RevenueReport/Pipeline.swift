@@ -27,8 +27,9 @@ public protocol ProgressObserver: Sendable {
 
 /// Fetch -> Parse -> Transform -> Emit, each stage's value handed to the next.
 ///
-/// Nothing is written until every page is read and every record typed: a failure anywhere
-/// leaves the output folder as it was.
+/// No output is written until every page is read and every record typed, so a failure anywhere
+/// leaves the output folder as it was. Only `--archive-raw` keeps pages as they come: that is
+/// evidence of what was read, failed runs included.
 public enum Pipeline {
     public static func run<Source: PageSource>(source: Source, configuration: ReportConfiguration, logger: Logger,
                                                progress: (any ProgressObserver)? = nil, settingsRecord: JSONValue = .object([]),
@@ -52,7 +53,6 @@ public enum Pipeline {
             try collector.add(page)
             progress?.update(pages: pages.count, records: collector.recordsRead)
         }
-        progress?.finish()
         let transformed = try collector.finish(skipInvalid: configuration.skipInvalid, sourceIsExhaustive: source.isExhaustive)
         let counts = transformed.counts
         logger.info("\(counts.pages) page(s), \(counts.read) record(s) read, \(counts.inRange) in range, \(counts.outOfRange) outside, \(counts.duplicates) duplicate(s), \(counts.rejected) rejected")
