@@ -93,10 +93,7 @@ import RevenueReport
     @Test func aDebugRunLeavesNoSecretAnywhere() async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
-        var options = SandboxOptions()
-        options.uploads = 300
-        options.from = CivilDate("2026-01-01")!
-        options.to = CivilDate("2026-01-31")!
+        var options = sandboxOptions(uploads: 300, from: "2026-01-01", to: "2026-01-31")
         options.clientSecret = "Sup3r-S3cret-Value"
         options.tokenUses = 1  // forces a token refresh mid-run, with its logging
         try await withSandbox(options) { sandbox, _ in

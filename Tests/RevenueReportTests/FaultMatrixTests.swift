@@ -9,11 +9,7 @@ import Testing
     static let formats: [WireFormat] = [.json, .xml]
 
     func small() -> SandboxOptions {
-        var options = SandboxOptions()
-        options.uploads = 200
-        options.from = CivilDate("2026-01-01")!
-        options.to = CivilDate("2026-01-31")!
-        return options
+        sandboxOptions(uploads: 200, from: "2026-01-01", to: "2026-01-31")
     }
 
     let fastRetry = RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05)

@@ -8,11 +8,7 @@ import Testing
     static let formats: [WireFormat] = [.json, .xml]
 
     func smallData() -> SandboxOptions {
-        var options = SandboxOptions()
-        options.uploads = 450
-        options.from = CivilDate("2026-01-01")!
-        options.to = CivilDate("2026-03-31")!
-        return options
+        sandboxOptions(uploads: 450, from: "2026-01-01", to: "2026-03-31")
     }
 
     @Test(arguments: formats)

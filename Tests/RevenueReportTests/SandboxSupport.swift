@@ -16,6 +16,15 @@ func withSandbox<T>(_ options: SandboxOptions = SandboxOptions(), _ body: (Runni
     }
 }
 
+/// A sandbox serving `uploads` generated uploads dated `from` to `to` (small, fast data sets).
+func sandboxOptions(uploads: Int, from: String, to: String) -> SandboxOptions {
+    var options = SandboxOptions()
+    options.uploads = uploads
+    options.from = CivilDate(from)!
+    options.to = CivilDate(to)!
+    return options
+}
+
 let sandboxOAuth = Credentials.oauth(clientID: "sandbox-client", clientSecret: Secret("sandbox-secret"))
 
 /// Runs the pipeline against a sandbox in-process, with short retry waits, and returns the outputs.
