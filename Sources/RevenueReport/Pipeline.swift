@@ -68,11 +68,16 @@ public enum Pipeline {
             var keptForEmail: [OutputKind: [UInt8]] = [:]
             let emailNeeds: Set<OutputKind> = configuration.outputs.contains(.eml) ? Set([.html] + configuration.mail.attach) : []
             for writer in writers {
-                let bytes = try writer.render(document)
-                if configuration.outputs.contains(writer.kind) {
-                    staged.append(try committer.stage(name: "\(configuration.stem).\(writer.kind.fileExtension)", bytes: bytes))
+                let name = "\(configuration.stem).\(writer.kind.fileExtension)"
+                if emailNeeds.contains(writer.kind) {
+                    // The email carries this output too: render it once, in memory.
+                    let bytes = try writer.render(document)
+                    keptForEmail[writer.kind] = bytes
+                    if configuration.outputs.contains(writer.kind) { staged.append(try committer.stage(name: name, bytes: bytes)) }
+                } else {
+                    // Streamed to its temporary file in large writes: never whole in memory.
+                    staged.append(try committer.stage(name: name) { sink in try writer.write(document, to: sink) })
                 }
-                if emailNeeds.contains(writer.kind) { keptForEmail[writer.kind] = bytes }
             }
             if configuration.outputs.contains(.eml) {
                 let email = try renderEmail(document, configuration: configuration, rendered: keptForEmail)

@@ -13,19 +13,17 @@ public struct CSVWriter: ReportWriter {
         self.neutraliseFormulas = neutraliseFormulas
     }
 
-    public func render(_ document: ReportDocument) throws -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(160 * (document.uploads.count + 1))
+    public func write(_ document: ReportDocument, to sink: OutputSink) throws {
         for (index, name) in Self.header.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: name.utf8)
+            if index > 0 { sink.buffer.append(UInt8(ascii: ",")) }
+            sink.buffer.append(contentsOf: name.utf8)
         }
-        out.append(contentsOf: [0x0D, 0x0A])
+        sink.buffer.append(contentsOf: [0x0D, 0x0A])
         var logs: [UInt8] = []
         for upload in document.uploads {
-            appendRow(upload, to: &out, scratch: &logs)
+            appendRow(upload, to: &sink.buffer, scratch: &logs)
+            try sink.flushIfFull()
         }
-        return out
     }
 
     /// One row, straight into bytes: numbers need no quoting, text cells go through `appendCell`.

@@ -48,8 +48,8 @@ public struct HTMLWriter: ReportWriter {
         return library
     }
 
-    public func render(_ document: ReportDocument) throws -> [UInt8] {
-        Array(template.render(Self.context(for: document), library: library).utf8)
+    public func write(_ document: ReportDocument, to sink: OutputSink) throws {
+        sink.buffer.append(contentsOf: template.render(Self.context(for: document), library: library).utf8)
     }
 
     /// The values the template sees; every number is already formatted.

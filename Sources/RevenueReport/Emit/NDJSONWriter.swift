@@ -5,13 +5,11 @@ public struct NDJSONWriter: ReportWriter {
 
     public init() {}
 
-    public func render(_ document: ReportDocument) throws -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(260 * document.uploads.count)
+    public func write(_ document: ReportDocument, to sink: OutputSink) throws {
         for upload in document.uploads {
-            appendLine(upload, to: &out)
+            appendLine(upload, to: &sink.buffer)
+            try sink.flushIfFull()
         }
-        return out
     }
 
     /// One object, keys in the CSV's order, written straight into bytes.

@@ -29,6 +29,12 @@ public final class OutputCommitter {
     /// Writes `bytes` to a temporary file beside where `name` will go.
     @discardableResult
     public func stage(name: String, bytes: [UInt8]) throws -> StagedFile {
+        try stage(name: name) { sink in sink.buffer = bytes }
+    }
+
+    /// Lets `produce` write into a sink over a temporary file beside where `name` will go.
+    @discardableResult
+    public func stage(name: String, _ produce: (OutputSink) throws -> Void) throws -> StagedFile {
         if staged.isEmpty {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -38,10 +44,21 @@ public final class OutputCommitter {
         }
         let final = directory.appendingPathComponent(name)
         let temporary = directory.appendingPathComponent(".\(name).\(token).tmp")
-        let file = StagedFile(name: name, size: bytes.count, sha256: sha256Hex(bytes))
-        staged.append((temporary, final, file))
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ReportError.io("\(directory.path): cannot write in the output folder: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
         TemporaryFiles.shared.add(temporary.path)
-        try write(bytes, to: temporary)
+        staged.append((temporary, final, StagedFile(name: name, size: 0, sha256: "")))
+        let sink = OutputSink(descriptor: descriptor, path: temporary.path)
+        try produce(sink)
+        let (size, sha256) = try sink.finish()
+        guard fsync(descriptor) == 0 else {
+            throw ReportError.io("\(temporary.path): write failed: \(String(cString: strerror(errno)))")
+        }
+        let file = StagedFile(name: name, size: size, sha256: sha256)
+        staged[staged.count - 1].file = file
         return file
     }
 
@@ -62,29 +79,6 @@ public final class OutputCommitter {
         for entry in staged { unlink(entry.temporary.path) }
         TemporaryFiles.shared.remove(staged.map(\.temporary.path))
         staged.removeAll()
-    }
-
-    /// Creates `url` exclusively and writes all of `bytes`, flushed to disk.
-    private func write(_ bytes: [UInt8], to url: URL) throws {
-        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw ReportError.io("\(directory.path): cannot write in the output folder: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        var written = 0
-        try bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let result = Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw ReportError.io("\(url.path): write failed: \(String(cString: strerror(errno)))")
-                }
-                written += result
-            }
-        }
-        guard fsync(descriptor) == 0 else {
-            throw ReportError.io("\(url.path): write failed: \(String(cString: strerror(errno)))")
-        }
     }
 }
 

@@ -68,8 +68,17 @@ public enum OutputKind: String, Sendable, CaseIterable {
     public var fileExtension: String { rawValue }
 }
 
-/// One output format: renders the whole document to bytes. A new format is one new writer.
+/// One output format: writes the whole document into a sink. A new format is one new writer.
 public protocol ReportWriter: Sendable {
     var kind: OutputKind { get }
-    func render(_ document: ReportDocument) throws -> [UInt8]
+    func write(_ document: ReportDocument, to sink: OutputSink) throws
+}
+
+extension ReportWriter {
+    /// The whole output in memory: for tests, and for the parts of the email.
+    public func render(_ document: ReportDocument) throws -> [UInt8] {
+        let sink = OutputSink()
+        try write(document, to: sink)
+        return sink.buffer
+    }
 }
