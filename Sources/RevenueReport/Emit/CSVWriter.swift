@@ -19,15 +19,14 @@ public struct CSVWriter: ReportWriter {
             sink.buffer.append(contentsOf: name.utf8)
         }
         sink.buffer.append(contentsOf: [0x0D, 0x0A])
-        var logs: [UInt8] = []
         for upload in document.uploads {
-            appendRow(upload, to: &sink.buffer, scratch: &logs)
+            appendRow(upload, to: &sink.buffer)
             try sink.flushIfFull()
         }
     }
 
     /// One row, straight into bytes: numbers need no quoting, text cells go through `appendCell`.
-    func appendRow(_ upload: RevenueUpload, to out: inout [UInt8], scratch logs: inout [UInt8]) {
+    func appendRow(_ upload: RevenueUpload, to out: inout [UInt8]) {
         let comma = UInt8(ascii: ",")
         out.append(contentsOf: String(upload.id).utf8)
         out.append(comma)
@@ -43,11 +42,9 @@ public struct CSVWriter: ReportWriter {
         out.append(comma)
         if let rate = upload.successRateText { out.append(contentsOf: rate.utf8) }
         out.append(comma)
-        out.append(contentsOf: String(upload.logs.count).utf8)
+        out.append(contentsOf: String(upload.logCount).utf8)
         out.append(comma)
-        logs.removeAll(keepingCapacity: true)
-        JSONValue.array(upload.logs).write(to: &logs)
-        appendCell(logs, to: &out)
+        appendCell(upload.logsJSON, to: &out)
         out.append(contentsOf: [0x0D, 0x0A])
     }
 

@@ -152,7 +152,7 @@ public struct HTMLWriter: ReportWriter {
         item["successful"] = upload.successfulRecords.map(grouped) ?? "?"
         item["unsuccessful"] = upload.unsuccessfulRecords.map(grouped) ?? "?"
         item["logs"] = upload.logs.prefix(logLinesPerUpload).map(logText)
-        if upload.logs.count > logLinesPerUpload { item["moreLogs"] = grouped(upload.logs.count - logLinesPerUpload) }
+        if upload.logCount > logLinesPerUpload { item["moreLogs"] = grouped(upload.logCount - logLinesPerUpload) }
         return item
     }
 

@@ -40,7 +40,7 @@ public struct NDJSONWriter: ReportWriter {
         key(",\"success_rate\":")
         out.append(contentsOf: (upload.successRateText ?? "null").utf8)
         key(",\"logs\":")
-        JSONValue.array(upload.logs).write(to: &out)
+        out.append(contentsOf: upload.logsJSON)
         key("}\n")
     }
 }

@@ -11,7 +11,7 @@ public enum FailRule: String, Sendable, CaseIterable {
         switch self {
         case .unsuccessful: return (upload.unsuccessfulRecords ?? 0) > 0
         case .notProcessed: return upload.status != "Processed"
-        case .hasLogs: return !upload.logs.isEmpty
+        case .hasLogs: return upload.logCount > 0
         }
     }
 }

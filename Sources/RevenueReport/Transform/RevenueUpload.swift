@@ -1,3 +1,5 @@
+import Foundation
+
 /// One revenue-file upload, typed: the record every output is made from.
 public struct RevenueUpload: Sendable, Equatable {
     public var id: Int64
@@ -7,8 +9,17 @@ public struct RevenueUpload: Sendable, Equatable {
     public var totalRecords: Int?
     public var successfulRecords: Int?
     public var unsuccessfulRecords: Int?
-    /// The list as received (entries are undocumented).
-    public var logs: [JSONValue]
+    /// The list as received (entries are undocumented), kept as its compact JSON text: what the
+    /// CSV and NDJSON write, and a fraction of the memory of a tree of values.
+    public let logsJSON: [UInt8]
+    /// How many entries `logs` has.
+    public let logCount: Int
+
+    /// The log entries as values (the HTML reads them for the few uploads it lists).
+    public var logs: [JSONValue] {
+        guard logCount > 0, case .array(let entries)? = try? JSONParser.parse(Data(logsJSON)) else { return [] }
+        return entries
+    }
 
     public init(id: Int64, status: String?, sourceFilename: String?, dateUpload: UploadTime,
                 totalRecords: Int?, successfulRecords: Int?, unsuccessfulRecords: Int?, logs: [JSONValue]) {
@@ -19,7 +30,10 @@ public struct RevenueUpload: Sendable, Equatable {
         self.totalRecords = totalRecords
         self.successfulRecords = successfulRecords
         self.unsuccessfulRecords = unsuccessfulRecords
-        self.logs = logs
+        var text: [UInt8] = []
+        JSONValue.array(logs).write(to: &text)
+        self.logsJSON = text
+        self.logCount = logs.count
     }
 
     /// successful / total, in ten-thousandths rounded half up; nil when total is 0 or unknown.
