@@ -159,7 +159,9 @@ struct ReportCommand: AsyncParsableCommand {
         if !result.failMatches.isEmpty {
             let rules = settings.report.failOn.map(\.rawValue).joined(separator: ",")
             var message = "fail-on \(rules): \(result.failMatches.count) upload(s) matched\n"
-            for match in result.failMatches { message += "  \(match)\n" }
+            // The first 200 here; the manifest lists them all.
+            for match in result.failMatches.prefix(200) { message += "  \(match)\n" }
+            if result.failMatches.count > 200 { message += "  … and \(result.failMatches.count - 200) more, listed in the manifest\n" }
             FileHandle.standardError.write(Data(message.utf8))
             throw ExitCode(3)
         }

@@ -32,6 +32,18 @@ import RevenueReport
         #expect(clean.status == 0)
     }
 
+    @Test func manyFailOnMatchesAreCountedNotAllPrinted() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let result = try await runCLI(["report", "--replay", examples, "--out", "out", "--fail-on", "not-processed", "--quiet"], in: folder.url)
+        #expect(result.status == 3)
+        let listed = result.stderr.split(separator: "\n").filter { $0.hasPrefix("  upload ") }
+        #expect(listed.count == 200)
+        #expect(result.stderr.contains("more, listed in the manifest"))
+        let manifest = try folder.read("out/revenue-uploads_all.manifest.json")
+        #expect(manifest.components(separatedBy: "\"not-processed\"").count - 1 > 200)
+    }
+
     @Test func theManifestHashesMatchTheFiles() async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
