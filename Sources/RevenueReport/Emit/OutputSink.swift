@@ -36,8 +36,7 @@ public final class OutputSink {
             return (buffer.count, sha256Hex(buffer))
         }
         try flush()
-        let digest = hasher.finalize().map { byte in byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
-        return (flushed, digest)
+        return (flushed, hexString(hasher.finalize()))
     }
 
     private func flush() throws {
