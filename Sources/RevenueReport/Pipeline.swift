@@ -27,103 +27,108 @@ public protocol ProgressObserver: Sendable {
 
 /// Fetch -> Parse -> Transform -> Emit, each stage's value handed to the next.
 ///
-/// No output is written until every page is read and every record typed, so a failure anywhere
+/// Pages are parsed and typed several at a time (one per core), and collected in order; the
+/// uploads in range go to a sorter that keeps memory flat by spilling sorted runs to disk. No
+/// output is written until every page is read and every record typed, so a failure anywhere
 /// leaves the output folder as it was. Only `--archive-raw` keeps pages as they come: that is
 /// evidence of what was read, failed runs included.
 public enum Pipeline {
+    /// Pages typed at once: one per core, and one more being read.
+    static let typingWidth = max(2, ProcessInfo.processInfo.activeProcessorCount + 1)
+
     public static func run<Source: PageSource>(source: Source, configuration: ReportConfiguration, logger: Logger,
                                                progress: (any ProgressObserver)? = nil, settingsRecord: JSONValue = .object([]),
-                                               toolVersion: String = ToolVersion.current) async throws -> RunResult {
+                                               toolVersion: String = ToolVersion.current,
+                                               sortRunBytes: Int = ExternalSorter.defaultRunBytes) async throws -> RunResult where Source.Pages: Sendable {
         let startedAt = Date()
         try configuration.validate()
-        let writers = try makeWriters(configuration)
+        let plan = try OutputPlan(configuration)
 
-        // Fetch and Parse, a page at a time; Transform keeps what the report needs.
-        var collector = UploadCollector(filter: configuration.filter, zone: configuration.sourceZone, displayZone: configuration.displayZone, logger: logger)
+        // Fetch, Parse and type, several pages at once; Transform takes them in order.
+        let typing = PageTyping(filter: configuration.filter, zone: configuration.sourceZone, formats: plan.rowFormats, failRules: configuration.failOn)
+        var collector = UploadCollector(filter: configuration.filter, zone: configuration.sourceZone, displayZone: configuration.displayZone,
+                                        sortDirectory: configuration.outDirectory, sortRunBytes: sortRunBytes, logger: logger)
         var archive = try configuration.archiveDirectory.map(PageArchive.init)
         var pages: [PageRecord] = []
         logger.info("reading \(source.description)")
         defer { progress?.finish() }
-        for try await rawPage in source.pages() {
-            let digest = sha256Hex(rawPage.bytes)
-            pages.append(PageRecord(origin: rawPage.origin, bytes: rawPage.bytes.count, sha256: digest))
-            try archive?.save(rawPage, sha256: digest)
-            let page = try PageParser.parse(rawPage)
-            logger.debug("\(rawPage.origin): \(page.records.count) record(s)\(page.isNoDataAnswer ? " (400184: no data)" : "")")
+        try await forEachConcurrently(source.pages(), width: typingWidth, transform: typing.type) { page in
+            pages.append(PageRecord(origin: page.raw.origin, bytes: page.raw.bytes.count, sha256: page.sha256))
+            try archive?.save(page.raw, sha256: page.sha256)
+            logger.debug("\(page.raw.origin): \(page.recordCount) record(s)\(page.isNoDataAnswer ? " (400184: no data)" : "")")
             try collector.add(page)
             progress?.update(pages: pages.count, records: collector.recordsRead)
         }
-        let transformed = try collector.finish(skipInvalid: configuration.skipInvalid, sourceIsExhaustive: source.isExhaustive)
-        let counts = transformed.counts
+        let collected = try collector.finish(skipInvalid: configuration.skipInvalid, sourceIsExhaustive: source.isExhaustive)
+        let counts = collected.counts
         logger.info("\(counts.pages) page(s), \(counts.read) record(s) read, \(counts.inRange) in range, \(counts.outOfRange) outside, \(counts.duplicates) duplicate(s), \(counts.rejected) rejected")
+        if collected.spilledRuns > 0 { logger.debug("sorted in \(collected.spilledRuns) run(s) on disk") }
 
-        // Emit: each output goes to its temporary file as soon as it is rendered; all are renamed
-        // into place together, then the manifest is written and renamed last.
-        let document = ReportDocument(transformed: transformed, configuration: configuration, sourceDescription: source.description, toolVersion: toolVersion)
+        // Emit: one pass over the uploads in report order streams the row outputs (CSV, NDJSON)
+        // to their temporary files and gathers what the HTML lists; then the HTML and the email.
+        // All are renamed into place together; the manifest is written and renamed last.
         let committer = OutputCommitter(directory: configuration.outDirectory)
         var written: [WrittenOutput] = []
-        let failMatches = matches(of: configuration.failOn, in: transformed.uploads)
         do {
-            var staged: [OutputCommitter.StagedFile] = []
+            var staged: [OutputKind: OutputCommitter.StagedFile] = [:]
             var keptForEmail: [OutputKind: [UInt8]] = [:]
-            let emailNeeds: Set<OutputKind> = configuration.outputs.contains(.eml) ? Set([.html] + configuration.mail.attach) : []
-            for writer in writers {
-                let name = "\(configuration.stem).\(writer.kind.fileExtension)"
-                if emailNeeds.contains(writer.kind) {
-                    // The email carries this output too: render it once, in memory.
-                    let bytes = try writer.render(document)
-                    keptForEmail[writer.kind] = bytes
-                    if configuration.outputs.contains(writer.kind) { staged.append(try committer.stage(name: name, bytes: bytes)) }
+            var excerpt = ReportExcerpt(failRules: configuration.failOn)
+            var rowSinks: [(kind: OutputKind, sink: OutputSink)] = []
+            for format in plan.rowFormats {
+                let sink = plan.writesFile(format.kind)
+                    ? try committer.open(name: plan.fileName(format.kind), keepCopy: plan.emailNeeds(format.kind))
+                    : OutputSink()
+                format.appendHeader(to: &sink.buffer)
+                rowSinks.append((format.kind, sink))
+            }
+            try collected.forEachInOrder { record in
+                var index = 0
+                try record.forEachRow { row in
+                    let sink = rowSinks[index].sink
+                    sink.buffer.append(contentsOf: row)
+                    try sink.flushIfFull()
+                    index += 1
+                }
+                excerpt.add(record)
+            }
+            for (kind, sink) in rowSinks {
+                if plan.writesFile(kind) { staged[kind] = try committer.close(sink) } else { _ = try sink.finish() }
+                if plan.emailNeeds(kind) { keptForEmail[kind] = sink.keptBytes }
+            }
+
+            let document = ReportDocument(collected: collected, excerpt: excerpt, configuration: configuration,
+                                          sourceDescription: source.description, toolVersion: toolVersion)
+            if let html = plan.html {
+                if plan.emailNeeds(.html) {
+                    let bytes = try html.render(document)
+                    keptForEmail[.html] = bytes
+                    if plan.writesFile(.html) { staged[.html] = try committer.stage(name: plan.fileName(.html), bytes: bytes) }
                 } else {
-                    // Streamed to its temporary file in large writes: never whole in memory.
-                    staged.append(try committer.stage(name: name) { sink in try writer.write(document, to: sink) })
+                    staged[.html] = try committer.stage(name: plan.fileName(.html)) { sink in try html.write(document, to: sink) }
                 }
             }
             if configuration.outputs.contains(.eml) {
                 let email = try renderEmail(document, configuration: configuration, rendered: keptForEmail)
-                staged.append(try committer.stage(name: "\(configuration.stem).eml", bytes: email))
+                staged[.eml] = try committer.stage(name: plan.fileName(.eml), bytes: email)
             }
-            written = try committer.commit()
+            // Listed in the order of --emit, whatever order they were made in.
+            written = try committer.commit().sorted { plan.order(of: $0) < plan.order(of: $1) }
             if configuration.writeManifest {
                 let manifest = Manifest(
                     toolVersion: toolVersion, settings: settingsRecord, filter: configuration.filter, rangeName: configuration.rangeName,
                     sourceZone: configuration.sourceZone, source: source.manifestEntry, pages: pages, counts: counts,
-                    rejections: transformed.rejections, outputs: staged, failMatches: failMatches, startedAt: startedAt, finishedAt: Date())
+                    rejections: collected.rejections, outputs: configuration.outputs.compactMap { staged[$0] },
+                    failMatches: excerpt.failMatches, startedAt: startedAt, finishedAt: Date())
                 try committer.stage(name: "\(configuration.stem).manifest.json", bytes: manifest.render())
                 written += try committer.commit()
             }
+            for output in written {
+                logger.info("wrote \(output.path) (\(output.size) bytes)")
+            }
+            return RunResult(outputs: written, pages: pages, counts: counts, uploads: excerpt.uploadCount, failMatches: excerpt.failMatches)
         } catch {
             committer.discard()
             throw error
-        }
-        for output in written {
-            logger.info("wrote \(output.path) (\(output.size) bytes)")
-        }
-        return RunResult(outputs: written, pages: pages, counts: counts, uploads: transformed.uploads.count, failMatches: failMatches)
-    }
-
-    static func matches(of rules: [FailRule], in uploads: [RevenueUpload]) -> [FailMatch] {
-        guard !rules.isEmpty else { return [] }
-        return uploads.compactMap { upload in
-            let matched = rules.filter { $0.matches(upload) }
-            return matched.isEmpty ? nil : FailMatch(upload: upload, rules: matched)
-        }
-    }
-
-    /// The writers of the file outputs; the email is made from their results.
-    static func makeWriters(_ configuration: ReportConfiguration) throws -> [any ReportWriter] {
-        var kinds = configuration.outputs.filter { $0 != .eml }
-        if configuration.outputs.contains(.eml) {
-            // The message carries the HTML and its attachments even when they are not files.
-            for kind in [OutputKind.html] + configuration.mail.attach where !kinds.contains(kind) { kinds.append(kind) }
-        }
-        return try kinds.map { kind -> any ReportWriter in
-            switch kind {
-            case .csv: return CSVWriter(neutraliseFormulas: !configuration.csvRaw)
-            case .ndjson: return NDJSONWriter()
-            case .html: return try HTMLWriter(templateFile: configuration.templateFile)
-            case .eml: preconditionFailure("the email is not a ReportWriter")
-            }
         }
     }
 
@@ -133,5 +138,43 @@ public enum Pipeline {
              bytes: rendered[kind]!)
         }
         return try EMLWriter().render(document, html: rendered[.html]!, attachments: attachments, date: configuration.generatedAt ?? Date())
+    }
+}
+
+/// Which outputs a run makes, and how: the row formats rendered ahead while pages are typed,
+/// the HTML writer, and which outputs the email carries (made even when not written as files).
+struct OutputPlan {
+    let configuration: ReportConfiguration
+    let rowFormats: [any RowFormat]
+    let html: HTMLWriter?
+
+    init(_ configuration: ReportConfiguration) throws {
+        self.configuration = configuration
+        var kinds = configuration.outputs.filter { $0 != .eml }
+        if configuration.outputs.contains(.eml) {
+            // The message carries the HTML and its attachments even when they are not files.
+            for kind in [OutputKind.html] + configuration.mail.attach where !kinds.contains(kind) { kinds.append(kind) }
+        }
+        rowFormats = kinds.compactMap { kind -> (any RowFormat)? in
+            switch kind {
+            case .csv: return CSVWriter(neutraliseFormulas: !configuration.csvRaw)
+            case .ndjson: return NDJSONWriter()
+            case .html, .eml: return nil
+            }
+        }
+        html = kinds.contains(.html) ? try HTMLWriter(templateFile: configuration.templateFile) : nil
+    }
+
+    func writesFile(_ kind: OutputKind) -> Bool { configuration.outputs.contains(kind) }
+
+    func emailNeeds(_ kind: OutputKind) -> Bool {
+        configuration.outputs.contains(.eml) && (kind == .html || configuration.mail.attach.contains(kind))
+    }
+
+    func fileName(_ kind: OutputKind) -> String { "\(configuration.stem).\(kind.fileExtension)" }
+
+    /// Where `output` comes in `--emit`.
+    func order(of output: WrittenOutput) -> Int {
+        configuration.outputs.firstIndex { output.path.hasSuffix("/" + fileName($0)) } ?? configuration.outputs.count
     }
 }

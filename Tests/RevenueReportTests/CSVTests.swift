@@ -5,9 +5,7 @@ import Testing
     func csvRow(filename: String, status: String = "Processed", neutralise: Bool = true) -> String {
         let upload = RevenueUpload(id: 1, status: status, sourceFilename: filename, dateUpload: UploadTime.parse("2026-01-01 00:00:00", zone: .utc)!,
                                    totalRecords: 3, successfulRecords: 2, unsuccessfulRecords: 1, logs: [.string("a \"b\", c")])
-        let document = ReportDocument(transformed: TransformedUploads(uploads: [upload], summary: Summary(uploads: [upload]), rejections: [], counts: RecordCounts()),
-                                      filter: RecordFilter(), sourceDescription: "test", sourceZone: .utc, toolVersion: "t")
-        let text = String(decoding: try! CSVWriter(neutraliseFormulas: neutralise).render(document), as: UTF8.self)
+        let text = String(decoding: CSVWriter(neutraliseFormulas: neutralise).render([upload]), as: UTF8.self)
         let headerLine = CSVWriter.header.joined(separator: ",") + "\r\n"
         #expect(text.hasPrefix(headerLine))
         return String(decoding: text.utf8.dropFirst(headerLine.utf8.count), as: UTF8.self)

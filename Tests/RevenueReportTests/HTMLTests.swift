@@ -4,8 +4,7 @@ import Testing
 
 @Suite struct HTMLTests {
     func render(_ uploads: [RevenueUpload], rejections: [RecordRejection] = []) throws -> String {
-        let document = ReportDocument(transformed: TransformedUploads(uploads: uploads, summary: Summary(uploads: uploads), rejections: rejections, counts: RecordCounts()),
-                                      filter: RecordFilter(from: CivilDate("2026-01-01"), to: CivilDate("2026-01-31")),
+        let document = ReportDocument(uploads: uploads, rejections: rejections, filter: RecordFilter(from: CivilDate("2026-01-01"), to: CivilDate("2026-01-31")),
                                       sourceDescription: "replay of <dir>", sourceZone: .utc, toolVersion: "t")
         return String(decoding: try HTMLWriter().render(document), as: UTF8.self)
     }

@@ -50,10 +50,12 @@ let quietLogger: Logger = {
 
 /// Runs the pipeline in-process on a replay folder and returns the bytes of each output.
 func runReplay(_ folder: URL, filter: RecordFilter = RecordFilter(), zone: SourceZone = .utc, outputs: [OutputKind] = [.csv, .ndjson, .html],
-               csvRaw: Bool = false, skipInvalid: Bool = false, out: URL) async throws -> [OutputKind: String] {
+               csvRaw: Bool = false, skipInvalid: Bool = false, sortRunBytes: Int = ExternalSorter.defaultRunBytes,
+               out: URL) async throws -> [OutputKind: String] {
     let configuration = ReportConfiguration(filter: filter, sourceZone: zone, outputs: outputs, outDirectory: out, stem: "report",
                                             csvRaw: csvRaw, skipInvalid: skipInvalid)
-    _ = try await Pipeline.run(source: ReplaySource(directory: folder), configuration: configuration, logger: quietLogger)
+    _ = try await Pipeline.run(source: ReplaySource(directory: folder), configuration: configuration, logger: quietLogger,
+                               sortRunBytes: sortRunBytes)
     var result: [OutputKind: String] = [:]
     for kind in outputs {
         result[kind] = try String(contentsOf: out.appendingPathComponent("report.\(kind.fileExtension)"), encoding: .utf8)

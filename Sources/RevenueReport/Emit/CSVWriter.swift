@@ -2,7 +2,7 @@
 ///
 /// Cells that a spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab or CR) get
 /// a leading `'` unless `neutraliseFormulas` is off (`--csv-raw`).
-public struct CSVWriter: ReportWriter {
+public struct CSVWriter: RowFormat {
     public static let header = ["id", "status", "source_filename", "date_upload", "total_records", "successful_records",
                                 "unsuccessful_records", "success_rate", "log_count", "logs"]
 
@@ -13,20 +13,16 @@ public struct CSVWriter: ReportWriter {
         self.neutraliseFormulas = neutraliseFormulas
     }
 
-    public func write(_ document: ReportDocument, to sink: OutputSink) throws {
+    public func appendHeader(to out: inout [UInt8]) {
         for (index, name) in Self.header.enumerated() {
-            if index > 0 { sink.buffer.append(UInt8(ascii: ",")) }
-            sink.buffer.append(contentsOf: name.utf8)
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: name.utf8)
         }
-        sink.buffer.append(contentsOf: [0x0D, 0x0A])
-        for upload in document.uploads {
-            appendRow(upload, to: &sink.buffer)
-            try sink.flushIfFull()
-        }
+        out.append(contentsOf: [0x0D, 0x0A])
     }
 
     /// One row, straight into bytes: numbers need no quoting, text cells go through `appendCell`.
-    func appendRow(_ upload: RevenueUpload, to out: inout [UInt8]) {
+    public func appendRow(_ upload: RevenueUpload, to out: inout [UInt8]) {
         let comma = UInt8(ascii: ",")
         out.append(contentsOf: String(upload.id).utf8)
         out.append(comma)

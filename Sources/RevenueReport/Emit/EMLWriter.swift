@@ -14,9 +14,7 @@ struct EMLWriter {
     /// `html` and `attachments` are this run's other outputs, reused as the body and attachments.
     func render(_ document: ReportDocument, html: [UInt8], attachments: [(name: String, type: String, bytes: [UInt8])], date: Date) throws -> [UInt8] {
         let mail = document.mail
-        // The uploads needing attention, found once for the subject and the text part.
-        let attention = document.uploads.filter(\.needsAttention)
-        let text = Array(plainText(document, attention: attention).utf8)
+        let text = Array(plainText(document).utf8)
         var digestInput = html + text
         for attachment in attachments { digestInput += attachment.bytes }
         digestInput += Array(Timestamp.rfc3339(date).utf8)
@@ -29,7 +27,7 @@ struct EMLWriter {
         func header(_ name: String, _ value: String) { out += "\(name): \(value)\r\n" }
         header("From", mail.from ?? Self.defaultFrom)
         header("To", mail.to.joined(separator: ",\r\n "))
-        header("Subject", Self.encodedHeader(try subject(document, attentionCount: attention.count)))
+        header("Subject", Self.encodedHeader(try subject(document)))
         header("Date", Self.rfc5322Date(date))
         header("Message-ID", "<\(digest.prefix(32))@\(domain.isEmpty ? "localhost" : domain)>")
         header("MIME-Version", "1.0")
@@ -57,13 +55,13 @@ struct EMLWriter {
     }
 
     /// The subject template (`--mail-subject`) rendered with the range and the counts.
-    func subject(_ document: ReportDocument, attentionCount: Int) throws -> String {
+    func subject(_ document: ReportDocument) throws -> String {
         let template = try MustacheTemplate(string: document.mail.subject ?? Self.defaultSubject)
         let values: [String: Any] = [
             "range": document.rangeDescription, "rangeName": document.rangeName ?? document.rangeDescription,
             "from": document.filter.from?.description ?? "", "to": document.filter.to?.description ?? "",
-            "uploads": HTMLWriter.grouped(document.uploads.count),
-            "attention": HTMLWriter.grouped(attentionCount),
+            "uploads": HTMLWriter.grouped(document.excerpt.uploadCount),
+            "attention": HTMLWriter.grouped(document.excerpt.attentionCount),
             "stem": document.stem,
         ]
         // Mustache escapes for HTML; a header wants the text itself, so render unescaped.
@@ -73,7 +71,9 @@ struct EMLWriter {
     }
 
     /// The plain text alternative: what a text-only mail reader shows.
-    func plainText(_ document: ReportDocument, attention: [RevenueUpload]) -> String {
+    func plainText(_ document: ReportDocument) -> String {
+        let attention = document.excerpt.attention
+        let attentionCount = document.excerpt.attentionCount
         let summary = document.summary
         var lines = [
             "Revenue uploads, \(document.rangeDescription)",
@@ -86,11 +86,11 @@ struct EMLWriter {
             "Status:",
         ]
         lines += summary.statuses.map { "  \($0.status): \(HTMLWriter.grouped($0.uploads))" }
-        lines += ["", "Needs attention: \(HTMLWriter.grouped(attention.count))"]
+        lines += ["", "Needs attention: \(HTMLWriter.grouped(attentionCount))"]
         for upload in attention.prefix(50) {
             lines.append("  #\(upload.id) \(upload.status ?? "no status"), \(document.displayZone.displayTime(upload.dateUpload.instant)), \(upload.sourceFilename ?? "")".replacingOccurrences(of: "\n", with: " "))
         }
-        if attention.count > 50 { lines.append("  … and \(attention.count - 50) more in the attached file") }
+        if attentionCount > 50 { lines.append("  … and \(attentionCount - 50) more in the attached file") }
         if !document.rejections.isEmpty { lines += ["", "Records that could not be read: \(document.rejections.count)"] }
         lines += ["", "cg-revenue \(document.toolVersion)"]
         return lines.joined(separator: "\r\n") + "\r\n"

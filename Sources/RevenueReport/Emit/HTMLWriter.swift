@@ -67,8 +67,8 @@ public struct HTMLWriter: ReportWriter {
             ["status": status.status, "uploads": grouped(status.uploads),
              "share": percent(formatFourDecimals((status.uploads * 20_000 + summary.uploads) / (2 * max(summary.uploads, 1))))]
         }
-        let attention = document.uploads.filter(\.needsAttention)
-        let rows = document.uploads.prefix(tableRowLimit)
+        let excerpt = document.excerpt
+        let rows = excerpt.tableRows
         let zone = document.displayZone
         var context: [String: Any] = [
             "range": document.rangeDescription,
@@ -76,17 +76,17 @@ public struct HTMLWriter: ReportWriter {
             "zone": zone.identifier,
             "version": document.toolVersion,
             "kpis": kpis,
-            "isEmpty": document.uploads.isEmpty,
+            "isEmpty": excerpt.uploadCount == 0,
             "statuses": statuses,
             "timeline": Timeline(days: summary.days, from: document.filter.from, to: document.filter.to).context,
-            "attentionCount": grouped(attention.count),
-            "attention": attention.prefix(attentionLimit).map { attentionItem($0, zone: zone) },
-            "attentionTruncated": attention.count > attentionLimit,
+            "attentionCount": grouped(excerpt.attentionCount),
+            "attention": excerpt.attention.prefix(attentionLimit).map { attentionItem($0, zone: zone) },
+            "attentionTruncated": excerpt.attentionCount > attentionLimit,
             "attentionShown": grouped(attentionLimit),
             "rows": rows.map { row($0, zone: zone) },
-            "rowsTruncated": document.uploads.count > tableRowLimit,
+            "rowsTruncated": excerpt.uploadCount > rows.count,
             "rowsShown": grouped(rows.count),
-            "rowsTotal": grouped(document.uploads.count),
+            "rowsTotal": grouped(excerpt.uploadCount),
             "hasRejections": !document.rejections.isEmpty,
             "rejectionCount": document.rejections.count,
             "rejections": document.rejections.map(\.description),

@@ -1,19 +1,12 @@
 /// One JSON object a line (`\n`), the CSV's keys minus `log_count`, typed: integers as numbers,
 /// `success_rate` a number or null, `logs` the list as received.
-public struct NDJSONWriter: ReportWriter {
+public struct NDJSONWriter: RowFormat {
     public var kind: OutputKind { .ndjson }
 
     public init() {}
 
-    public func write(_ document: ReportDocument, to sink: OutputSink) throws {
-        for upload in document.uploads {
-            appendLine(upload, to: &sink.buffer)
-            try sink.flushIfFull()
-        }
-    }
-
     /// One object, keys in the CSV's order, written straight into bytes.
-    func appendLine(_ upload: RevenueUpload, to out: inout [UInt8]) {
+    public func appendRow(_ upload: RevenueUpload, to out: inout [UInt8]) {
         func key(_ name: StaticString) {
             out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         }

@@ -35,6 +35,15 @@ public final class OutputCommitter {
     /// Lets `produce` write into a sink over a temporary file beside where `name` will go.
     @discardableResult
     public func stage(name: String, _ produce: (OutputSink) throws -> Void) throws -> StagedFile {
+        let sink = try open(name: name)
+        try produce(sink)
+        return try close(sink)
+    }
+
+    /// A sink over a new temporary file beside where `name` will go, for a writer that fills
+    /// several outputs at once; `close` it when done. `keepCopy`: also keep every byte in
+    /// memory (`keptBytes`), for an output the email carries too.
+    public func open(name: String, keepCopy: Bool = false) throws -> OutputSink {
         if staged.isEmpty {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -44,21 +53,23 @@ public final class OutputCommitter {
         }
         let final = directory.appendingPathComponent(name)
         let temporary = directory.appendingPathComponent(".\(name).\(token).tmp")
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = Foundation.open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw ReportError.io("\(directory.path): cannot write in the output folder: \(String(cString: strerror(errno)))")
         }
-        defer { close(descriptor) }
         TemporaryFiles.shared.add(temporary.path)
         staged.append((temporary, final, StagedFile(name: name, size: 0, sha256: "")))
-        let sink = OutputSink(descriptor: descriptor, path: temporary.path)
-        try produce(sink)
+        return OutputSink(descriptor: descriptor, path: temporary.path, keepCopy: keepCopy)
+    }
+
+    /// Writes out what `sink` still buffers, syncs and closes its file, and says what it holds.
+    public func close(_ sink: OutputSink) throws -> StagedFile {
         let (size, sha256) = try sink.finish()
-        guard fsync(descriptor) == 0 else {
-            throw ReportError.io("\(temporary.path): write failed: \(String(cString: strerror(errno)))")
+        guard let position = staged.firstIndex(where: { $0.temporary.path == sink.path }) else {
+            preconditionFailure("\(sink.path) was not opened by this committer")
         }
-        let file = StagedFile(name: name, size: size, sha256: sha256)
-        staged[staged.count - 1].file = file
+        let file = StagedFile(name: staged[position].file.name, size: size, sha256: sha256)
+        staged[position].file = file
         return file
     }
 

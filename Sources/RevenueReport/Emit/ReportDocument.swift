@@ -1,8 +1,10 @@
-/// Everything an output is made from: the Transform result plus what the run was about.
 import Foundation
 
+/// Everything the HTML report and the email are made from: the Transform result's aggregates,
+/// the excerpt of uploads they list, and what the run was about.
 public struct ReportDocument: Sendable {
-    public var uploads: [RevenueUpload]
+    /// The uploads the report lists (first rows, those needing attention) and their counts.
+    public var excerpt: ReportExcerpt
     public var summary: Summary
     public var rejections: [RecordRejection]
     public var counts: RecordCounts
@@ -23,12 +25,12 @@ public struct ReportDocument: Sendable {
     public var stem = "report"
     public var mail = MailSettings()
 
-    public init(transformed: TransformedUploads, filter: RecordFilter, sourceDescription: String, sourceZone: SourceZone,
-                displayZone: SourceZone? = nil, rangeName: String? = nil, toolVersion: String) {
-        self.uploads = transformed.uploads
-        self.summary = transformed.summary
-        self.rejections = transformed.rejections
-        self.counts = transformed.counts
+    public init(excerpt: ReportExcerpt, summary: Summary, rejections: [RecordRejection], counts: RecordCounts, filter: RecordFilter,
+                sourceDescription: String, sourceZone: SourceZone, displayZone: SourceZone? = nil, rangeName: String? = nil, toolVersion: String) {
+        self.excerpt = excerpt
+        self.summary = summary
+        self.rejections = rejections
+        self.counts = counts
         self.filter = filter
         self.sourceDescription = sourceDescription
         self.sourceZone = sourceZone
@@ -37,10 +39,19 @@ public struct ReportDocument: Sendable {
         self.toolVersion = toolVersion
     }
 
-    public init(transformed: TransformedUploads, configuration: ReportConfiguration, sourceDescription: String, toolVersion: String) {
-        self.init(transformed: transformed, filter: configuration.filter, sourceDescription: sourceDescription, sourceZone: configuration.sourceZone,
-                  displayZone: configuration.displayZone, rangeName: configuration.rangeName, toolVersion: toolVersion)
-        previous = transformed.previous
+    /// A document over `uploads` held in memory (in report order): for tests and tools.
+    public init(uploads: [RevenueUpload], rejections: [RecordRejection] = [], filter: RecordFilter, sourceDescription: String,
+                sourceZone: SourceZone, displayZone: SourceZone? = nil, toolVersion: String) {
+        self.init(excerpt: ReportExcerpt(uploads: uploads), summary: Summary(uploads: uploads, zone: displayZone ?? sourceZone), rejections: rejections,
+                  counts: RecordCounts(), filter: filter, sourceDescription: sourceDescription, sourceZone: sourceZone, displayZone: displayZone,
+                  toolVersion: toolVersion)
+    }
+
+    public init(collected: CollectedUploads, excerpt: ReportExcerpt, configuration: ReportConfiguration, sourceDescription: String, toolVersion: String) {
+        self.init(excerpt: excerpt, summary: collected.summary, rejections: collected.rejections, counts: collected.counts, filter: configuration.filter,
+                  sourceDescription: sourceDescription, sourceZone: configuration.sourceZone, displayZone: configuration.displayZone,
+                  rangeName: configuration.rangeName, toolVersion: toolVersion)
+        previous = collected.previous
         generatedAt = configuration.generatedAt
         manifestName = configuration.writeManifest ? "\(configuration.stem).manifest.json" : nil
         stem = configuration.stem
@@ -68,7 +79,7 @@ public enum OutputKind: String, Sendable, CaseIterable {
     public var fileExtension: String { rawValue }
 }
 
-/// One output format: writes the whole document into a sink. A new format is one new writer.
+/// An output made from the whole document at once (the HTML report).
 public protocol ReportWriter: Sendable {
     var kind: OutputKind { get }
     func write(_ document: ReportDocument, to sink: OutputSink) throws

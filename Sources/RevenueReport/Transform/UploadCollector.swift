@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Counts that say what happened to every record read: they go to the log, the report and the manifest.
@@ -10,70 +11,85 @@ public struct RecordCounts: Sendable, Equatable {
     public var duplicates = 0
 }
 
-/// The Transform stage's result: the typed uploads in report order and what was made of them.
-public struct TransformedUploads: Sendable {
-    public var uploads: [RevenueUpload]
+/// The Transform stage's result: the uploads in range, ready to be read in report order, and
+/// what was made of them.
+public struct CollectedUploads {
+    /// The in-range uploads; `forEachInOrder` hands them out in report order, once.
+    let sorted: ExternalSorter
     public var summary: Summary
     /// The period of equal length just before the range, when the data covers it.
     public var previous: Summary? = nil
     public var rejections: [RecordRejection]
     public var counts: RecordCounts
+
+    /// Sorted runs written to disk (0 when the uploads fitted in memory).
+    public var spilledRuns: Int { sorted.spilledRuns }
+
+    /// Calls `body` with each in-range upload's record, in report order. Runs once.
+    public func forEachInOrder(_ body: (SpillRecord) throws -> Void) throws {
+        try sorted.forEachInOrder(body)
+    }
 }
 
-/// Takes parsed pages one at a time: types each record, keeps the ones in range, drops repeated
-/// ids with a warning, and stops a source that repeats whole pages.
+/// Takes typed pages one at a time, in order: drops repeated ids with a warning, stops a source
+/// that repeats whole pages, counts, aggregates, and hands the in-range uploads to the sorter.
+/// Memory stays flat: the ids seen go into a compact `IDSet`, the uploads into the sorter.
 public struct UploadCollector {
     public let filter: RecordFilter
-    private let bounds: TimeBounds
-    private let typer: RecordTyper
     private let logger: Logger
     private let summaryZone: SourceZone
     /// The period of equal length before the range, for the report's comparison.
     public let previousBounds: TimeBounds?
+    private var summary: Summary
     private var previous: Summary
     private var earliestInstant: Int64?
-    private var seenIDs = Set<Int64>()
-    private var uploads: [RevenueUpload] = []
+    private var seenIDs = IDSet()
+    private let sorter: ExternalSorter
     private var rejections: [RecordRejection] = []
     private var counts = RecordCounts()
 
-    public init(filter: RecordFilter, zone: SourceZone, displayZone: SourceZone? = nil, logger: Logger) {
+    /// `sortDirectory`: where the sorter may spill runs (the output folder).
+    public init(filter: RecordFilter, zone: SourceZone, displayZone: SourceZone? = nil, sortDirectory: URL,
+                sortRunBytes: Int = ExternalSorter.defaultRunBytes, logger: Logger) {
         self.filter = filter
-        self.bounds = filter.bounds(sourceZone: zone)
-        self.typer = RecordTyper(zone: zone)
         self.logger = logger
         self.summaryZone = displayZone ?? filter.zone ?? zone
         self.previousBounds = filter.previousPeriod.map { $0.bounds(sourceZone: zone) }
+        self.summary = Summary(zone: summaryZone)
         self.previous = Summary(zone: summaryZone)
+        self.sorter = ExternalSorter(directory: sortDirectory, runBytes: sortRunBytes)
     }
 
     public var recordsRead: Int { counts.read }
 
-    public mutating func add(_ page: ParsedPage) throws {
+    public mutating func add(_ page: TypedPage) throws {
         counts.pages += 1
         var newIDsOnPage = 0
         var firstRepeat: Int64?
-        for record in page.records {
+        for outcome in page.outcomes {
             counts.read += 1
-            switch typer.type(record) {
-            case .typed(let upload):
-                guard seenIDs.insert(upload.id).inserted else {
+            switch outcome {
+            case .typed(let upload, let placement):
+                guard seenIDs.insert(upload.id) else {
                     counts.duplicates += 1
                     firstRepeat = firstRepeat ?? upload.id
-                    logger.warning("repeated id \(upload.id) (\(record.page), record \(record.position)): kept the first one")
+                    logger.warning("repeated id \(upload.id) (\(page.raw.origin)): kept the first one")
                     continue
                 }
                 newIDsOnPage += 1
                 earliestInstant = min(earliestInstant ?? upload.dateUpload.instant, upload.dateUpload.instant)
-                guard bounds.contains(upload.dateUpload), filter.contains(id: upload.id) else {
-                    if let previousBounds, previousBounds.contains(upload.dateUpload) { previous.add(upload) }
+                switch placement {
+                case .inRange(let bytes):
+                    summary.add(upload)
+                    try page.encoded.withUnsafeBytes { try sorter.add(UnsafeRawBufferPointer(rebasing: $0[bytes])) }
+                case .previous:
+                    previous.add(upload)
                     counts.outOfRange += 1
-                    continue
+                case .outside:
+                    counts.outOfRange += 1
                 }
-                uploads.append(upload)
-            case .rejected(let rejection, let dateUpload):
-                // A record dated outside the range is not this report's concern, readable or not.
-                if let dateUpload, !bounds.contains(dateUpload) {
+            case .rejected(let rejection, let outsideRange):
+                if outsideRange {
                     counts.outOfRange += 1
                     continue
                 }
@@ -83,27 +99,23 @@ public struct UploadCollector {
             }
         }
         if let firstRepeat, newIDsOnPage == 0 {
-            throw ReportError.repeatedPage(page: page.origin, firstID: firstRepeat)
+            throw ReportError.repeatedPage(page: page.raw.origin, firstID: firstRepeat)
         }
     }
 
-    /// Sorts and aggregates; `skipInvalid` decides whether rejections fail the run.
+    /// Ends the collection; `skipInvalid` decides whether rejections fail the run.
     /// `sourceIsExhaustive`: the source was asked for the previous period too (the live API), so
     /// an empty previous period is a real zero; otherwise the data must reach back to its start.
-    /// Consumes the collected uploads: they are sorted in place, not copied.
-    public consuming func finish(skipInvalid: Bool, sourceIsExhaustive: Bool = false) throws -> TransformedUploads {
+    public consuming func finish(skipInvalid: Bool, sourceIsExhaustive: Bool = false) throws -> CollectedUploads {
         if !rejections.isEmpty, !skipInvalid {
             throw ReportError.invalidRecords(rejections)
         }
         for rejection in rejections {
             logger.warning("skipped \(rejection)")
         }
-        var sorted = uploads
-        uploads = []
-        sorted.sort(by: RevenueUpload.reportOrder)
         var counts = self.counts
-        counts.inRange = sorted.count
-        var result = TransformedUploads(uploads: sorted, summary: Summary(uploads: sorted, zone: summaryZone), rejections: rejections, counts: counts)
+        counts.inRange = sorter.count
+        var result = CollectedUploads(sorted: sorter, summary: summary, rejections: rejections, counts: counts)
         if let start = previousBounds?.start {
             // Covered when the data reaches into the first day of the previous period.
             let covered = sourceIsExhaustive || (earliestInstant.map { $0 < start + 86_400 } ?? false)

@@ -1,0 +1,82 @@
+import Foundation
+
+/// A page after Parse and typing: every record typed or rejected, placed against the range, and
+/// the in-range ones already encoded for the sorter with their rows rendered.
+///
+/// Made by `PageTyping` on any thread, several pages at once; the `UploadCollector` then takes
+/// the pages one at a time, in order, for what must see them in order (repeats, counts).
+public struct TypedPage: Sendable {
+    public var raw: RawPage
+    public var sha256: String
+    public var isNoDataAnswer: Bool
+    var outcomes: [Outcome]
+    /// The in-range uploads' sorter records, back to back; `Placement.inRange` points into it.
+    var encoded: [UInt8]
+
+    public var recordCount: Int { outcomes.count }
+
+    enum Placement {
+        /// In the range: its record is `encoded[bytes]`.
+        case inRange(bytes: Range<Int>)
+        /// In the period before the range (the report compares against it).
+        case previous
+        case outside
+    }
+
+    enum Outcome {
+        case typed(RevenueUpload, Placement)
+        /// `outsideRange`: dated, and not in the range: not this report's concern, readable or not.
+        case rejected(RecordRejection, outsideRange: Bool)
+    }
+}
+
+/// Parse and type, for one page at a time; holds only settings, so it runs on any thread.
+public struct PageTyping: Sendable {
+    let typer: RecordTyper
+    let filter: RecordFilter
+    let bounds: TimeBounds
+    let previousBounds: TimeBounds?
+    let formats: [any RowFormat]
+    let failRules: [FailRule]
+
+    /// `formats`: the row outputs rendered ahead (their rows come back from the sorter in the
+    /// same order); `failRules`: `--fail-on`, flagged on each record.
+    public init(filter: RecordFilter, zone: SourceZone, formats: [any RowFormat], failRules: [FailRule] = []) {
+        self.typer = RecordTyper(zone: zone)
+        self.filter = filter
+        self.bounds = filter.bounds(sourceZone: zone)
+        self.previousBounds = filter.previousPeriod.map { $0.bounds(sourceZone: zone) }
+        self.formats = formats
+        self.failRules = failRules
+    }
+
+    public func type(_ raw: RawPage) throws -> TypedPage {
+        let sha256 = sha256Hex(raw.bytes)
+        let parsed = try PageParser.parse(raw)
+        var outcomes: [TypedPage.Outcome] = []
+        outcomes.reserveCapacity(parsed.records.count)
+        var encoded: [UInt8] = []
+        for record in parsed.records {
+            switch typer.type(record) {
+            case .typed(let upload):
+                if bounds.contains(upload.dateUpload), filter.contains(id: upload.id) {
+                    var flags: SpillRecord.Flags = []
+                    if upload.needsAttention { flags.insert(.needsAttention) }
+                    if failRules.contains(where: { $0.matches(upload) }) { flags.insert(.failMatch) }
+                    let start = encoded.count
+                    SpillRecord.append(upload, flags: flags, formats: formats, to: &encoded)
+                    outcomes.append(.typed(upload, .inRange(bytes: start ..< encoded.count)))
+                } else if let previousBounds, previousBounds.contains(upload.dateUpload) {
+                    outcomes.append(.typed(upload, .previous))
+                } else {
+                    outcomes.append(.typed(upload, .outside))
+                }
+            case .rejected(let rejection, let dateUpload):
+                outcomes.append(.rejected(rejection, outsideRange: dateUpload.map { !bounds.contains($0) } ?? false))
+            }
+        }
+        var raw = raw
+        raw.preParsed = nil  // the tree is no longer needed; the bytes are (archive)
+        return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: parsed.isNoDataAnswer, outcomes: outcomes, encoded: encoded)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+@testable import RevenueReport
+
+/// The parts that keep memory flat and use every core: the compact id set, the external sorter
+/// (its spilled runs must give what an in-memory sort gives), and the ordered concurrent stage.
+@Suite struct SortAndStreamTests {
+    @Test func idSetAgreesWithASet() {
+        var compact = IDSet()
+        var plain = Set<Int64>()
+        var generator = SystemRandomNumberGenerator()
+        var ids: [Int64] = Array(0 ..< 20_000)  // dense: turns groups into bitmaps
+        ids += (0 ..< 5_000).map { _ in Int64.random(in: -1_000_000 ... 1_000_000, using: &generator) }
+        ids += [Int64.min, Int64.max, -1, 0, 65_535, 65_536, -65_536]
+        ids += ids.shuffled().prefix(3_000)  // repeats
+        for id in ids {
+            #expect(compact.insert(id) == plain.insert(id).inserted, "id \(id)")
+        }
+        #expect(compact.count == plain.count)
+        for probe in [Int64(-5), 19_999, 20_000, 1_000_001, Int64.min + 1] {
+            #expect(compact.contains(probe) == plain.contains(probe), "probe \(probe)")
+        }
+    }
+
+    /// Uploads in scrambled order, some sharing a time, with text that needs quoting.
+    func scrambledUploads(_ count: Int) -> [RevenueUpload] {
+        (0 ..< count).map { index in
+            let id = Int64((index * 7_919) % count) + 1
+            return RevenueUpload(id: id, status: index % 5 == 0 ? "Failed" : "Processed", sourceFilename: "file, \"\(id)\".csv",
+                                 dateUpload: UploadTime(localSeconds: 1_767_225_600 + Int64(id % 97) * 3_600, offsetSeconds: 0),
+                                 totalRecords: index % 11 == 0 ? nil : 10, successfulRecords: 9, unsuccessfulRecords: 1,
+                                 logs: index % 3 == 0 ? [.string("row \(index) failed"), .number("7")] : [])
+        }
+    }
+
+    @Test(arguments: [64, 4_096, 1 << 30])
+    func spilledRunsMergeToTheSameOrderAsAnInMemorySort(runBytes: Int) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let uploads = scrambledUploads(3_000)
+        let formats: [any RowFormat] = [CSVWriter(), NDJSONWriter()]
+        let sorter = ExternalSorter(directory: folder.url, runBytes: runBytes)
+        for upload in uploads {
+            var record: [UInt8] = []
+            SpillRecord.append(upload, flags: upload.needsAttention ? .needsAttention : [], formats: formats, to: &record)
+            try record.withUnsafeBytes { try sorter.add($0) }
+        }
+        var merged: [RevenueUpload] = []
+        var csv: [UInt8] = []
+        var ndjson: [UInt8] = []
+        try sorter.forEachInOrder { record in
+            let upload = record.upload
+            #expect(record.flags.contains(.needsAttention) == upload.needsAttention)
+            merged.append(upload)
+            var index = 0
+            record.forEachRow { row in
+                if index == 0 { csv += row } else { ndjson += row }
+                index += 1
+            }
+        }
+        let expected = uploads.sorted(by: RevenueUpload.reportOrder)
+        #expect(merged == expected)
+        #expect(csv == CSVWriter().render(expected).dropFirst(CSVWriter.header.joined(separator: ",").utf8.count + 2).map { $0 })
+        #expect(ndjson == NDJSONWriter().render(expected))
+        if runBytes < 1 << 20 { #expect(sorter.spilledRuns > 1) } else { #expect(sorter.spilledRuns == 0) }
+        // The sort file was unlinked as soon as it was made: nothing is left in the folder.
+        #expect(try folder.listing().isEmpty)
+    }
+
+    @Test func aRunThatSpillsWritesTheSameFilesAsOneThatDoesNot() async throws {
+        let examples = packageRoot.appendingPathComponent("examples/responses")
+        let inMemory = try TemporaryFolder()
+        let spilled = try TemporaryFolder()
+        defer { inMemory.cleanUp(); spilled.cleanUp() }
+        let filter = RecordFilter(from: CivilDate("2026-01-01"), to: CivilDate("2026-06-30"))
+        let expected = try await runReplay(examples, filter: filter, out: inMemory.url)
+        let actual = try await runReplay(examples, filter: filter, sortRunBytes: 16 << 10, out: spilled.url)
+        #expect(actual == expected)
+        #expect(try spilled.listing() == inMemory.listing())
+        #expect(try spilled.listing().allSatisfy { !$0.hasPrefix(".") })
+    }
+
+    struct Numbered: Error, Equatable { var index: Int }
+
+    /// Yields 0 ..< count, then fails when `failAt` is reached.
+    struct Counting: AsyncSequence, Sendable {
+        var count: Int
+        var failAt: Int?
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            var next = 0
+            let count: Int
+            let failAt: Int?
+
+            mutating func next() async throws -> Int? {
+                if next == failAt { throw Numbered(index: next) }
+                guard next < count else { return nil }
+                defer { next += 1 }
+                return next
+            }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(count: count, failAt: failAt) }
+    }
+
+    @Test func resultsComeInSourceOrderWhateverOrderTheyFinishIn() async throws {
+        var seen: [Int] = []
+        try await forEachConcurrently(Counting(count: 200), width: 4, transform: { index in
+            // Uneven work, so later elements often finish first.
+            var spin = 0
+            for step in 0 ..< ((index * 7_919) % 13) * 20_000 { spin &+= step }
+            return index + (spin == -1 ? 1 : 0)
+        }, consume: { seen.append($0) })
+        #expect(seen == Array(0 ..< 200))
+    }
+
+    @Test func theFirstFailureInSourceOrderIsTheOneThrown() async throws {
+        var seen: [Int] = []
+        await #expect(throws: Numbered(index: 5)) {
+            try await forEachConcurrently(Counting(count: 50), width: 8, transform: { index in
+                if index == 5 || index == 6 { throw Numbered(index: index) }
+                return index
+            }, consume: { seen.append($0) })
+        }
+        #expect(seen == [0, 1, 2, 3, 4])
+        // A source that fails after an element whose transform failed: the element's error wins.
+        await #expect(throws: Numbered(index: 2)) {
+            try await forEachConcurrently(Counting(count: 50, failAt: 4), width: 8, transform: { index in
+                if index == 2 { throw Numbered(index: index) }
+                return index
+            }, consume: { _ in })
+        }
+        // And the source's own failure comes after every element before it.
+        var delivered: [Int] = []
+        await #expect(throws: Numbered(index: 4)) {
+            try await forEachConcurrently(Counting(count: 50, failAt: 4), width: 8, transform: { $0 }, consume: { delivered.append($0) })
+        }
+        #expect(delivered == [0, 1, 2, 3])
+    }
+}
