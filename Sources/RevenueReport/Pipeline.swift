@@ -62,7 +62,8 @@ public enum Pipeline {
         let collected = try collector.finish(skipInvalid: configuration.skipInvalid, sourceIsExhaustive: source.isExhaustive)
         let counts = collected.counts
         logger.info("\(counts.pages) page(s), \(counts.read) record(s) read, \(counts.inRange) in range, \(counts.outOfRange) outside, \(counts.duplicates) duplicate(s), \(counts.rejected) rejected")
-        if collected.spilledRuns > 0 { logger.debug("sorted in \(collected.spilledRuns) run(s) on disk") }
+        let readSeconds = Date().timeIntervalSince(startedAt)
+        logger.debug("read and typed in \(String(format: "%.2f", readSeconds)) s; \(collected.spilledRuns) sorted run(s) on disk")
 
         // Emit: one pass over the uploads in report order streams the row outputs (CSV, NDJSON)
         // to their temporary files and gathers what the HTML lists; then the HTML and the email.
@@ -96,6 +97,7 @@ public enum Pipeline {
                 if plan.emailNeeds(kind) { keptForEmail[kind] = sink.keptBytes }
             }
 
+            logger.debug("rows written in \(String(format: "%.2f", Date().timeIntervalSince(startedAt) - readSeconds)) s")
             let document = ReportDocument(collected: collected, excerpt: excerpt, configuration: configuration,
                                           sourceDescription: source.description, toolVersion: toolVersion)
             if let html = plan.html {

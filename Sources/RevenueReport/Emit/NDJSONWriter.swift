@@ -14,10 +14,10 @@ public struct NDJSONWriter: RowFormat {
             if let value { JSONValue.writeString(value, to: &out) } else { out.append(contentsOf: "null".utf8) }
         }
         func count(_ value: Int?) {
-            out.append(contentsOf: (value.map(String.init) ?? "null").utf8)
+            if let value { out.appendDecimal(value) } else { key("null") }
         }
         key("{\"id\":")
-        out.append(contentsOf: String(upload.id).utf8)
+        out.appendDecimal(upload.id)
         key(",\"status\":")
         text(upload.status)
         key(",\"source_filename\":")
@@ -31,7 +31,7 @@ public struct NDJSONWriter: RowFormat {
         key(",\"unsuccessful_records\":")
         count(upload.unsuccessfulRecords)
         key(",\"success_rate\":")
-        out.append(contentsOf: (upload.successRateText ?? "null").utf8)
+        if let rate = upload.successRateBasisPoints { out.appendFourDecimals(rate) } else { key("null") }
         key(",\"logs\":")
         out.append(contentsOf: upload.logsJSON)
         key("}\n")

@@ -32,6 +32,9 @@ struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
+    /// Member names seen on this page: every record repeats the same few, so each is made into
+    /// a String once and shared (and equal names are then the same storage, quick to compare).
+    private var knownKeys: [String] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -106,10 +109,10 @@ struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name in double quotes") }
             let keyOffset = index
-            let key = try parseString()
+            let key = try parseKey()
             let duplicate: Bool
             if members.count < 16 {
-                duplicate = members.contains { $0.key == key }
+                duplicate = members.contains { $0.key.utf8.count == key.utf8.count && $0.key == key }
             } else {
                 if keys.isEmpty { keys = Set(members.map(\.key)) }
                 duplicate = !keys.insert(key).inserted
@@ -180,6 +183,22 @@ struct JSONParser {
 
     private func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    /// A member name: a known one when its bytes match (no escapes, up to 64 bytes), else parsed.
+    private mutating func parseKey() throws(Failure) -> String {
+        let start = index + 1
+        var end = start
+        while end < bytes.count, end - start <= 64, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return try parseString() }
+        let candidate = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        for known in knownKeys where known.utf8.count == candidate.count && known.utf8.elementsEqual(candidate) {
+            index = end + 1
+            return known
+        }
+        let key = try parseString()
+        if knownKeys.count < 64 { knownKeys.append(key) }
+        return key
     }
 
     private mutating func parseString() throws(Failure) -> String {

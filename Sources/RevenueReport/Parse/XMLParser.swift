@@ -77,11 +77,17 @@ struct XMLParser {
         var isLogs: Bool
         var insideLogs: Bool
         var text = ""
+        /// Each child name's first value, in first-seen order.
         var members: [JSONMember] = []
-        var memberPositions: [String: Int] = [:]
-        var repeatedNames: Set<String> = []
+        /// Every value of a name seen more than once, by its place in `members`. Kept apart and
+        /// grown in place, so a list of a thousand records is not copied at each append.
+        var repeated: [Int: [JSONValue]] = [:]
+        /// Places in `members` by name, once there are too many to look through.
+        var positions: [String: Int] = [:]
         var entries: [JSONValue] = []
         var hasChildElements = false
+
+        static let linearSearchLimit = 16
 
         mutating func add(child name: String, value: JSONValue) {
             hasChildElements = true
@@ -89,21 +95,25 @@ struct XMLParser {
                 entries.append(value)
                 return
             }
-            guard let position = memberPositions[name] else {
-                memberPositions[name] = members.count
+            guard let position = position(of: name) else {
+                if members.count >= Self.linearSearchLimit { positions[name] = members.count }
                 members.append(JSONMember(name, value))
                 return
             }
-            if repeatedNames.contains(name), case .array(var items) = members[position].value {
-                items.append(value)
-                members[position].value = .array(items)
-            } else {
-                repeatedNames.insert(name)
-                members[position].value = .array([members[position].value, value])
-            }
+            repeated[position, default: [members[position].value]].append(value)
         }
 
-        func value() -> JSONValue {
+        private mutating func position(of name: String) -> Int? {
+            if members.count <= Self.linearSearchLimit {
+                return members.firstIndex { $0.key == name }
+            }
+            if positions.isEmpty {
+                for (index, member) in members.enumerated() where positions[member.key] == nil { positions[member.key] = index }
+            }
+            return positions[name]
+        }
+
+        mutating func value() -> JSONValue {
             if isLogs {
                 if !hasChildElements {
                     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -111,7 +121,10 @@ struct XMLParser {
                 }
                 return .array(entries)
             }
-            if hasChildElements { return .object(members) }
+            if hasChildElements {
+                for (position, values) in repeated { members[position].value = .array(values) }
+                return .object(members)
+            }
             return XMLParser.scalar(text, insideLogs: insideLogs)
         }
     }
@@ -132,36 +145,52 @@ struct XMLParser {
     private struct TreeBuilder {
         var stack: [OpenElement] = []
         var document: Document?
+        /// Element names by libxml2's pointer: the reader keeps each name once in its dictionary,
+        /// so the same name comes back at the same address and is made into a String once.
+        var names: [UnsafePointer<xmlChar>: String] = [:]
+
+        func line(_ reader: xmlTextReaderPtr) -> Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
+
+        mutating func name(_ pointer: UnsafePointer<xmlChar>?) -> String {
+            guard let pointer else { return "" }
+            if let known = names[pointer] { return known }
+            let name = String(cString: pointer)
+            if names.count < 1_024 { names[pointer] = name }
+            return name
+        }
 
         mutating func read(_ reader: xmlTextReaderPtr, errors: ErrorCollector) throws -> Document {
             while true {
                 let status = xmlTextReaderRead(reader)
                 if status == 0 { break }
                 if status < 0 {
-                    throw errors.first ?? Failure(line: Int(xmlTextReaderGetParserLineNumber(reader)), reason: "the document is not well-formed")
+                    throw errors.first ?? Failure(line: line(reader), reason: "the document is not well-formed")
                 }
-                let line = Int(xmlTextReaderGetParserLineNumber(reader))
                 switch UInt32(xmlTextReaderNodeType(reader)) {
                 case XML_READER_TYPE_ELEMENT.rawValue:
-                    let name = xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
+                    let name = name(xmlTextReaderConstLocalName(reader))
                     guard stack.count < XMLParser.maximumDepth else {
-                        throw Failure(line: line, reason: "nesting deeper than \(XMLParser.maximumDepth) levels")
+                        throw Failure(line: line(reader), reason: "nesting deeper than \(XMLParser.maximumDepth) levels")
                     }
-                    guard document == nil else { throw Failure(line: line, reason: "more than one root element") }
+                    guard document == nil else { throw Failure(line: line(reader), reason: "more than one root element") }
                     let parentInsideLogs = stack.last.map { $0.isLogs || $0.insideLogs } ?? false
                     stack.append(OpenElement(name: name, isLogs: name == "logs", insideLogs: parentInsideLogs))
                     if xmlTextReaderIsEmptyElement(reader) == 1 { closeElement() }
                 case XML_READER_TYPE_END_ELEMENT.rawValue:
                     closeElement()
-                case XML_READER_TYPE_TEXT.rawValue, XML_READER_TYPE_CDATA.rawValue,
-                     XML_READER_TYPE_WHITESPACE.rawValue, XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue:
+                case XML_READER_TYPE_WHITESPACE.rawValue, XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue:
+                    // Between child elements, layout only: an element with children has no text.
+                    if let last = stack.last, !last.hasChildElements, let value = xmlTextReaderConstValue(reader) {
+                        stack[stack.count - 1].text += String(cString: value)
+                    }
+                case XML_READER_TYPE_TEXT.rawValue, XML_READER_TYPE_CDATA.rawValue:
                     if !stack.isEmpty, let value = xmlTextReaderConstValue(reader) {
                         stack[stack.count - 1].text += String(cString: value)
                     }
                 case XML_READER_TYPE_DOCUMENT_TYPE.rawValue:
-                    throw Failure(line: line, reason: "a DOCTYPE is not accepted (no DTDs, no entities)")
+                    throw Failure(line: line(reader), reason: "a DOCTYPE is not accepted (no DTDs, no entities)")
                 case XML_READER_TYPE_ENTITY_REFERENCE.rawValue, XML_READER_TYPE_ENTITY.rawValue:
-                    throw Failure(line: line, reason: "entity references are not accepted")
+                    throw Failure(line: line(reader), reason: "entity references are not accepted")
                 default:
                     break  // comments, processing instructions
                 }
@@ -172,7 +201,7 @@ struct XMLParser {
         }
 
         private mutating func closeElement() {
-            let element = stack.removeLast()
+            var element = stack.removeLast()
             let value = element.value()
             if stack.isEmpty {
                 document = Document(rootName: element.name, root: value)

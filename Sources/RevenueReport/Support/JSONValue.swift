@@ -13,7 +13,8 @@ public enum JSONValue: Sendable, Hashable {
     /// The value of the first member named `key`, when this is an object.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.first(where: { $0.key == key })?.value
+        let length = key.utf8.count  // names of other lengths need no comparing
+        return members.first(where: { $0.key.utf8.count == length && $0.key == key })?.value
     }
 }
 
