@@ -2,9 +2,14 @@ import Crypto
 import Foundation
 
 /// Where a writer puts its bytes. Writers append to `buffer` and call `flushIfFull()` now and
-/// then; a file sink then writes the buffer out in large writes and hashes it as it goes, so a
-/// report of a million rows never sits whole in memory. A memory sink keeps everything.
-public final class OutputSink {
+/// then; a file sink then hands the full buffer to a thread of its own, which hashes it and
+/// writes it out while the writer goes on filling the next one. So a report of a million rows
+/// never sits whole in memory (at most two buffers wait), and hashing and writing cost the
+/// writer nothing. A memory sink keeps everything.
+///
+/// `@unchecked Sendable`: `buffer` and `keptBytes` belong to the writer's thread; the hasher,
+/// the byte count and the first failure are only touched on `queue`.
+public final class OutputSink: @unchecked Sendable {
     /// Writers append here.
     public var buffer: [UInt8] = []
     private var descriptor: Int32?
@@ -12,8 +17,12 @@ public final class OutputSink {
     /// Every byte flushed, when the sink was asked to keep a copy (an output the email carries).
     private(set) var keptBytes: [UInt8] = []
     private let keepCopy: Bool
+    private let queue = DispatchQueue(label: "cg-revenue.output-sink")
+    /// Buffers handed over and not yet written: at most two.
+    private let waiting = DispatchSemaphore(value: 2)
     private var hasher = SHA256()
     private var flushed = 0
+    private var failure: ReportError?
     static let flushThreshold = 1 << 20
 
     /// A sink that keeps the whole output in `buffer` (tests, the email's parts).
@@ -32,6 +41,7 @@ public final class OutputSink {
     }
 
     deinit {
+        queue.sync {}  // a write still running must not outlive the descriptor
         if let descriptor { close(descriptor) }
     }
 
@@ -39,38 +49,57 @@ public final class OutputSink {
         if descriptor != nil, buffer.count >= Self.flushThreshold { try flush() }
     }
 
-    /// Writes what is buffered, syncs and closes the file (file sinks), and returns the total
-    /// size and sha256. A memory sink keeps its bytes in `buffer`.
+    /// Writes what is buffered, waits for the writes, syncs and closes the file (file sinks),
+    /// and returns the total size and sha256. A memory sink keeps its bytes in `buffer`.
     func finish() throws -> (size: Int, sha256: String) {
         guard let descriptor else {
             keptBytes = buffer
             return (buffer.count, sha256Hex(buffer))
         }
         try flush()
+        let (failure, size, digest) = queue.sync { (self.failure, flushed, hasher.finalize()) }
         self.descriptor = nil
         defer { close(descriptor) }
+        if let failure { throw failure }
         guard fsync(descriptor) == 0 else {
             throw ReportError.io("\(path): write failed: \(String(cString: strerror(errno)))")
         }
-        return (flushed, hexString(hasher.finalize()))
+        return (size, hexString(digest))
     }
 
     private func flush() throws {
         guard let descriptor, !buffer.isEmpty else { return }
-        hasher.update(data: buffer)
-        if keepCopy { keptBytes += buffer }
-        var written = 0
-        try buffer.withUnsafeBytes { bytes in
-            while written < bytes.count {
-                let result = Foundation.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+        if let failure = queue.sync(execute: { self.failure }) { throw failure }
+        let chunk = buffer
+        if keepCopy { keptBytes += chunk }
+        buffer = []
+        buffer.reserveCapacity(Self.flushThreshold + 64 * 1024)
+        waiting.wait()
+        queue.async { [self] in
+            defer { waiting.signal() }
+            guard failure == nil else { return }
+            hasher.update(data: chunk)
+            if let problem = Self.write(chunk, to: descriptor) {
+                failure = ReportError.io("\(path): write failed: \(problem)")
+            } else {
+                flushed += chunk.count
+            }
+        }
+    }
+
+    /// Writes all of `bytes`; the system's reason when it cannot.
+    private static func write(_ bytes: [UInt8], to descriptor: Int32) -> String? {
+        bytes.withUnsafeBytes { raw in
+            var written = 0
+            while written < raw.count {
+                let result = Foundation.write(descriptor, raw.baseAddress! + written, raw.count - written)
                 if result < 0 {
                     if errno == EINTR { continue }
-                    throw ReportError.io("\(path): write failed: \(String(cString: strerror(errno)))")
+                    return String(cString: strerror(errno))
                 }
                 written += result
             }
+            return nil
         }
-        flushed += buffer.count
-        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -34,7 +34,7 @@ struct JSONParser {
     private var depth = 0
     /// Member names seen on this page: every record repeats the same few, so each is made into
     /// a String once and shared (and equal names are then the same storage, quick to compare).
-    private var knownKeys: [String] = []
+    private var knownKeys: [(bytes: [UInt8], key: String)] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -192,12 +192,13 @@ struct JSONParser {
         while end < bytes.count, end - start <= 64, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
         guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return try parseString() }
         let candidate = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        for known in knownKeys where known.utf8.count == candidate.count && known.utf8.elementsEqual(candidate) {
+        for known in knownKeys where known.bytes.count == candidate.count
+            && known.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, candidate.baseAddress!, candidate.count) == 0 }) {
             index = end + 1
-            return known
+            return known.key
         }
         let key = try parseString()
-        if knownKeys.count < 64 { knownKeys.append(key) }
+        if knownKeys.count < 64, !candidate.isEmpty { knownKeys.append((Array(candidate), key)) }
         return key
     }
 
