@@ -34,7 +34,7 @@ public protocol ProgressObserver: Sendable {
 /// evidence of what was read, failed runs included.
 public enum Pipeline {
     /// Pages typed at once: one per core, and one more being read.
-    static let typingWidth = Int(ProcessInfo.processInfo.environment["CG_TW"] ?? "") ?? max(2, ProcessInfo.processInfo.activeProcessorCount + 1)
+    static let typingWidth = max(2, ProcessInfo.processInfo.activeProcessorCount + 1)
 
     public static func run<Source: PageSource>(source: Source, configuration: ReportConfiguration, logger: Logger,
                                                progress: (any ProgressObserver)? = nil, settingsRecord: JSONValue = .object([]),

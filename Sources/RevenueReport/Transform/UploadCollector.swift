@@ -66,14 +66,21 @@ public struct UploadCollector {
         counts.pages += 1
         var newIDsOnPage = 0
         var firstRepeat: Int64?
-        for outcome in page.outcomes {
+        // In-range records go to the sorter in stretches: all of them at once unless a repeat
+        // sits between them.
+        var stretch = 0 ..< 0
+        func handOver() throws {
+            guard !stretch.isEmpty else { return }
+            try page.encoded.withUnsafeBytes { try sorter.add(UnsafeRawBufferPointer(rebasing: $0[stretch])) }
+        }
+        for (index, outcome) in page.outcomes.enumerated() {
             counts.read += 1
             switch outcome {
             case .typed(let upload, let placement):
                 guard seenIDs.insert(upload.id) else {
                     counts.duplicates += 1
                     firstRepeat = firstRepeat ?? upload.id
-                    logger.warning("repeated id \(upload.id) (\(page.raw.origin)): kept the first one")
+                    logger.warning("repeated id \(upload.id) (\(page.raw.origin), record \(index + 1)): kept the first one")
                     continue
                 }
                 newIDsOnPage += 1
@@ -81,7 +88,12 @@ public struct UploadCollector {
                 switch placement {
                 case .inRange(let bytes):
                     summary.add(upload)
-                    try page.encoded.withUnsafeBytes { try sorter.add(UnsafeRawBufferPointer(rebasing: $0[bytes])) }
+                    if stretch.upperBound == bytes.lowerBound, !stretch.isEmpty {
+                        stretch = stretch.lowerBound ..< bytes.upperBound
+                    } else {
+                        try handOver()
+                        stretch = bytes
+                    }
                 case .previous:
                     previous.add(upload)
                     counts.outOfRange += 1
@@ -98,6 +110,7 @@ public struct UploadCollector {
                 rejections.append(rejection)
             }
         }
+        try handOver()
         if let firstRepeat, newIDsOnPage == 0 {
             throw ReportError.repeatedPage(page: page.raw.origin, firstID: firstRepeat)
         }
