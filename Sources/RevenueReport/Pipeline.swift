@@ -71,32 +71,7 @@ public enum Pipeline {
         let committer = OutputCommitter(directory: configuration.outDirectory)
         var written: [WrittenOutput] = []
         do {
-            var staged: [OutputKind: OutputCommitter.StagedFile] = [:]
-            var keptForEmail: [OutputKind: [UInt8]] = [:]
-            var excerpt = ReportExcerpt(failRules: configuration.failOn)
-            var rowSinks: [(kind: OutputKind, sink: OutputSink)] = []
-            for format in plan.rowFormats {
-                let sink = plan.writesFile(format.kind)
-                    ? try committer.open(name: plan.fileName(format.kind), keepCopy: plan.emailNeeds(format.kind))
-                    : OutputSink()
-                format.appendHeader(to: &sink.buffer)
-                rowSinks.append((format.kind, sink))
-            }
-            try collected.forEachInOrder { record in
-                var index = 0
-                try record.forEachRow { row in
-                    let sink = rowSinks[index].sink
-                    sink.buffer.append(contentsOf: row)
-                    try sink.flushIfFull()
-                    index += 1
-                }
-                excerpt.add(record)
-            }
-            for (kind, sink) in rowSinks {
-                if plan.writesFile(kind) { staged[kind] = try committer.close(sink) } else { _ = try sink.finish() }
-                if plan.emailNeeds(kind) { keptForEmail[kind] = sink.keptBytes }
-            }
-
+            var (staged, keptForEmail, excerpt) = try writeRows(collected, plan: plan, committer: committer)
             logger.debug("rows written in \(String(format: "%.2f", Date().timeIntervalSince(startedAt) - readSeconds)) s")
             let document = ReportDocument(collected: collected, excerpt: excerpt, configuration: configuration,
                                           sourceDescription: source.description, toolVersion: toolVersion)
@@ -132,6 +107,38 @@ public enum Pipeline {
             committer.discard()
             throw error
         }
+    }
+
+    /// One pass over the uploads in report order: each row output's pre-rendered rows go to its
+    /// temporary file (or memory, when only the email carries it), and the excerpt the HTML and
+    /// `--fail-on` need is gathered on the way.
+    static func writeRows(_ collected: CollectedUploads, plan: OutputPlan, committer: OutputCommitter) throws
+        -> (staged: [OutputKind: OutputCommitter.StagedFile], keptForEmail: [OutputKind: [UInt8]], excerpt: ReportExcerpt) {
+        var excerpt = ReportExcerpt(failRules: plan.configuration.failOn)
+        var sinks: [OutputSink] = []
+        for format in plan.rowFormats {
+            let sink = plan.writesFile(format.kind)
+                ? try committer.open(name: plan.fileName(format.kind), keepCopy: plan.emailNeeds(format.kind))
+                : OutputSink()
+            format.appendHeader(to: &sink.buffer)
+            sinks.append(sink)
+        }
+        try collected.forEachInOrder { record in
+            var index = 0
+            try record.forEachRow { row in
+                sinks[index].buffer.append(contentsOf: row)
+                try sinks[index].flushIfFull()
+                index += 1
+            }
+            excerpt.add(record)
+        }
+        var staged: [OutputKind: OutputCommitter.StagedFile] = [:]
+        var keptForEmail: [OutputKind: [UInt8]] = [:]
+        for (format, sink) in zip(plan.rowFormats, sinks) {
+            if plan.writesFile(format.kind) { staged[format.kind] = try committer.close(sink) } else { _ = try sink.finish() }
+            if plan.emailNeeds(format.kind) { keptForEmail[format.kind] = sink.keptBytes }
+        }
+        return (staged, keptForEmail, excerpt)
     }
 
     static func renderEmail(_ document: ReportDocument, configuration: ReportConfiguration, rendered: [OutputKind: [UInt8]]) throws -> [UInt8] {
