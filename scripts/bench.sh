@@ -23,6 +23,7 @@ sandbox=.build/release/cg-sandbox
 
 # measure NAME BYTES UPLOADS -- command...: one timed run; prints a table row, keeps seconds in $last
 declare -A seconds
+declare -A peak_mb
 rows=""
 measure() {
   local name="$1" bytes="$2" uploads="$3"; shift 4
@@ -30,6 +31,7 @@ measure() {
   local out; out=$(tail -1 "$work/time.txt")
   local wall=${out% *} rss=${out#* }
   seconds[$name]=$wall
+  peak_mb[$name]=$((rss / 1024))
   local mbs ups
   mbs=$(python3 -c "print(f'{$bytes/1e6/max($wall,0.001):.1f}' if $bytes else '–')")
   ups=$(python3 -c "print(f'{$uploads/max($wall,0.001):,.0f}')")
@@ -57,6 +59,17 @@ for n in $sizes; do
   measure "xmllint --stream $n" "$xbytes" "$n" -- sh -c "for f in $work/xml-$n/*.xml; do xmllint --stream --noout \$f || exit 1; done"
   summary+="- $n uploads: JSON replay vs jq $(ratio "cg-revenue replay JSON $n" "jq to CSV $n"), vs Python $(ratio "cg-revenue replay JSON $n" "python json+csv $n"); XML replay at $(ratio "xmllint --stream $n" "cg-revenue replay XML $n" | python3 -c "import sys; v=float(sys.stdin.read().strip()[:-1]); print(f'{1/v:.2f}x')") of xmllint's throughput"$'\n'
 done
+
+# Peak memory from the smallest size measured above 10k to the largest: it should stay flat.
+set -- $sizes
+first_size=""; last_size=""
+for n in "$@"; do if [ "$n" -gt 10000 ] && [ -z "$first_size" ]; then first_size=$n; fi; last_size=$n; done
+if [ -n "$first_size" ] && [ "$first_size" != "$last_size" ]; then
+  for fmt in JSON XML; do
+    a=${peak_mb["cg-revenue replay $fmt $first_size"]}; b=${peak_mb["cg-revenue replay $fmt $last_size"]}
+    summary+="- peak RSS, $fmt replay: $a MB at $first_size uploads, $b MB at $last_size ($(python3 -c "print(f'{($b-$a)/$a*100:+.1f}%')"))"$'\n'
+  done
+fi
 
 echo "== live: $live_uploads uploads, 25 ms per request" >&2
 port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1]); s.close()")
