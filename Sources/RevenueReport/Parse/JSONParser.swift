@@ -29,18 +29,18 @@ struct JSONParser {
         }
     }
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
-    private var depth = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+    var depth = 0
     /// Member names seen on this page: every record repeats the same few, so each is made into
     /// a String once and shared (and equal names are then the same storage, quick to compare).
     private var knownKeys: [(bytes: [UInt8], key: String)] = []
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
-    private mutating func parseDocument() throws(Failure) -> JSONValue {
+    mutating func parseDocument() throws(Failure) -> JSONValue {
         // A UTF-8 byte order mark is tolerated; RFC 8259 allows parsers to ignore it.
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
         skipWhitespace()
@@ -51,11 +51,11 @@ struct JSONParser {
         return value
     }
 
-    private func fail(_ reason: String) -> Failure {
+    func fail(_ reason: String) -> Failure {
         Failure(offset: index, reason: reason)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -64,7 +64,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws(Failure) -> JSONValue {
+    mutating func parseValue() throws(Failure) -> JSONValue {
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -80,7 +80,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(Failure) {
+    mutating func expectLiteral(_ literal: StaticString) throws(Failure) {
         let count = literal.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw fail("unexpected end of input") }
         for k in 0..<count where bytes[index + k] != literal.utf8Start[k] {
@@ -89,12 +89,12 @@ struct JSONParser {
         index += count
     }
 
-    private mutating func enterContainer() throws(Failure) {
+    mutating func enterContainer() throws(Failure) {
         depth += 1
         if depth > Self.maximumDepth { throw fail("nesting deeper than \(Self.maximumDepth) levels") }
     }
 
-    private mutating func parseObject() throws(Failure) -> JSONValue {
+    mutating func parseObject() throws(Failure) -> JSONValue {
         try enterContainer()
         index += 1
         var members: [JSONMember] = []
@@ -135,7 +135,7 @@ struct JSONParser {
         return .object(members)
     }
 
-    private mutating func parseArray() throws(Failure) -> JSONValue {
+    mutating func parseArray() throws(Failure) -> JSONValue {
         try enterContainer()
         index += 1
         var items: [JSONValue] = []
@@ -158,7 +158,7 @@ struct JSONParser {
         return .array(items)
     }
 
-    private mutating func parseNumber() throws(Failure) -> String {
+    mutating func parseNumber() throws(Failure) -> String {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw fail("a number needs a digit") }
@@ -186,7 +186,7 @@ struct JSONParser {
     }
 
     /// A member name: a known one when its bytes match (no escapes, up to 64 bytes), else parsed.
-    private mutating func parseKey() throws(Failure) -> String {
+    mutating func parseKey() throws(Failure) -> String {
         let start = index + 1
         var end = start
         while end < bytes.count, end - start <= 64, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
@@ -202,7 +202,7 @@ struct JSONParser {
         return key
     }
 
-    private mutating func parseString() throws(Failure) -> String {
+    mutating func parseString() throws(Failure) -> String {
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes, the bytes are the string.
@@ -265,7 +265,7 @@ struct JSONParser {
         throw fail("unterminated string")
     }
 
-    private mutating func parseHex4() throws(Failure) -> UInt32 {
+    mutating func parseHex4() throws(Failure) -> UInt32 {
         guard index + 4 <= bytes.count else { throw fail("unexpected end of input in \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {

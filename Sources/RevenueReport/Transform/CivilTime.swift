@@ -22,7 +22,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         self.init(year: y, month: m, day: d)
     }
 
-    static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+    static func number<Digits: Collection<UInt8>>(_ digits: Digits) -> Int? {
         var value = 0
         for byte in digits {
             guard byte >= 0x30, byte <= 0x39 else { return nil }
@@ -145,6 +145,10 @@ public struct UploadTime: Sendable, Hashable, Comparable {
     /// separator, fractional seconds (dropped), a missing seconds field or time (midnight), and
     /// an explicit `Z` or `±HH:MM` offset, which is then converted to the source zone.
     public static func parse(_ text: String, zone: SourceZone) -> UploadTime? {
+        // The API's own form, read in place: the general path below copies and may reshape.
+        if text.utf8.count == 19, let wall = text.utf8.withContiguousStorageIfAvailable(plainWallSeconds) ?? nil {
+            return UploadTime(localSeconds: wall, offsetSeconds: zone.offset(atLocalSeconds: wall))
+        }
         var b = Array(text.utf8)
         // Tolerated shortenings: a date alone is its midnight, `HH:MM` has 0 seconds.
         if b.count == 10 { b += Array(" 00:00:00".utf8) }
@@ -184,6 +188,19 @@ public struct UploadTime: Sendable, Hashable, Comparable {
         let instant = wall - Int64(explicitOffset)
         let offset = zone.offset(atInstant: instant)
         return UploadTime(localSeconds: instant + Int64(offset), offsetSeconds: offset)
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS` (or with `T`) exactly, as seconds since 1970 on the wall clock.
+    private static func plainWallSeconds(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard b.count == 19, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+              b[10] == UInt8(ascii: " ") || b[10] == UInt8(ascii: "T"),
+              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
+              let year = CivilDate.number(b[0..<4]), let month = CivilDate.number(b[5..<7]), let day = CivilDate.number(b[8..<10]),
+              let hour = CivilDate.number(b[11..<13]), let minute = CivilDate.number(b[14..<16]), let second = CivilDate.number(b[17..<19]),
+              hour < 24, minute < 60, second < 60,
+              let date = CivilDate(year: year, month: month, day: day)
+        else { return nil }
+        return Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
     /// RFC 3339 with the source zone's offset: `2019-05-15T11:35:54Z`, `2026-03-29T03:10:00+02:00`.

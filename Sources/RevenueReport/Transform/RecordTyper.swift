@@ -15,13 +15,17 @@ public struct RecordTyper: Sendable {
     }
 
     public func type(_ record: SourceRecord) -> Outcome {
-        let fields = record.fields
-        guard case .object = fields else {
+        guard case .object = record.fields else {
             let rejection = RecordRejection(page: record.page, position: record.position, id: nil,
-                                            reason: "expected a record object, found \(fields.compactText.prefix(60))")
+                                            reason: "expected a record object, found \(record.fields.compactText.prefix(60))")
             return .rejected(rejection, dateUpload: nil)
         }
-        let rawID = Self.text(of: fields["id"])
+        return type(RecordFields(record.fields), page: record.page, position: record.position)
+    }
+
+    /// Types the fields of the record at `position` on `page`.
+    func type(_ fields: RecordFields, page: String, position: Int) -> Outcome {
+        let rawID = Self.text(of: fields.id)
         var problems: [String] = []
 
         var id: Int64 = 0
@@ -32,7 +36,7 @@ public struct RecordTyper: Sendable {
         }
 
         var dateUpload: UploadTime?
-        switch fields["date_upload"] {
+        switch fields.dateUpload {
         case .string(let text)?:
             dateUpload = UploadTime.parse(text, zone: zone)
             if dateUpload == nil { problems.append("date_upload \(Self.quoted(text)) is not a date and time (YYYY-MM-DD HH:MM:SS)") }
@@ -42,14 +46,14 @@ public struct RecordTyper: Sendable {
             problems.append("date_upload \(other.compactText.prefix(40)) is not a date and time")
         }
 
-        let status = stringField("status", fields, &problems)
-        let sourceFilename = stringField("source_filename", fields, &problems)
-        let total = countField("total_records", fields, &problems)
-        let successful = countField("successful_records", fields, &problems)
-        let unsuccessful = countField("unsuccessful_records", fields, &problems)
+        let status = stringField("status", fields.status, &problems)
+        let sourceFilename = stringField("source_filename", fields.sourceFilename, &problems)
+        let total = countField("total_records", fields.totalRecords, &problems)
+        let successful = countField("successful_records", fields.successfulRecords, &problems)
+        let unsuccessful = countField("unsuccessful_records", fields.unsuccessfulRecords, &problems)
 
         let logs: [JSONValue]
-        switch fields["logs"] {
+        switch fields.logs {
         case nil, .null?: logs = []
         case .array(let entries)?: logs = entries
         case .string(let text)? where text.isEmpty: logs = []
@@ -57,15 +61,15 @@ public struct RecordTyper: Sendable {
         }
 
         guard problems.isEmpty, let dateUpload else {
-            let rejection = RecordRejection(page: record.page, position: record.position, id: rawID, reason: problems.joined(separator: "; "))
+            let rejection = RecordRejection(page: page, position: position, id: rawID, reason: problems.joined(separator: "; "))
             return .rejected(rejection, dateUpload: dateUpload)
         }
         return .typed(RevenueUpload(id: id, status: status, sourceFilename: sourceFilename, dateUpload: dateUpload,
                                     totalRecords: total, successfulRecords: successful, unsuccessfulRecords: unsuccessful, logs: logs))
     }
 
-    private func stringField(_ name: String, _ fields: JSONValue, _ problems: inout [String]) -> String? {
-        switch fields[name] {
+    private func stringField(_ name: String, _ value: JSONValue?, _ problems: inout [String]) -> String? {
+        switch value {
         case nil, .null?: return nil
         case .string(let text)?: return text
         case .number(let text)?: return text
@@ -75,11 +79,11 @@ public struct RecordTyper: Sendable {
         }
     }
 
-    private func countField(_ name: String, _ fields: JSONValue, _ problems: inout [String]) -> Int? {
-        guard let text = Self.text(of: fields[name]), !text.isEmpty else {
-            if case .bool? = fields[name] { problems.append("\(name) is true/false, not a count") }
-            if case .object? = fields[name] { problems.append("\(name) is an object, not a count") }
-            if case .array? = fields[name] { problems.append("\(name) is a list, not a count") }
+    private func countField(_ name: String, _ value: JSONValue?, _ problems: inout [String]) -> Int? {
+        guard let text = Self.text(of: value), !text.isEmpty else {
+            if case .bool? = value { problems.append("\(name) is true/false, not a count") }
+            if case .object? = value { problems.append("\(name) is an object, not a count") }
+            if case .array? = value { problems.append("\(name) is a list, not a count") }
             return nil
         }
         guard let value = Self.integer(text), value >= 0, value <= Int64(Int32.max) else {
@@ -114,6 +118,32 @@ public struct RecordTyper: Sendable {
         var out = ""
         JSONValue.writeString(String(text.prefix(60)), to: &out)
         return out
+    }
+}
+
+/// The fields a record is typed from, looked up once (nil: the member is absent).
+struct RecordFields {
+    var id: JSONValue?
+    var status: JSONValue?
+    var sourceFilename: JSONValue?
+    var dateUpload: JSONValue?
+    var totalRecords: JSONValue?
+    var successfulRecords: JSONValue?
+    var unsuccessfulRecords: JSONValue?
+    var logs: JSONValue?
+
+    init() {}
+
+    /// From a record object; the first member of each name counts.
+    init(_ object: JSONValue) {
+        id = object["id"]
+        status = object["status"]
+        sourceFilename = object["source_filename"]
+        dateUpload = object["date_upload"]
+        totalRecords = object["total_records"]
+        successfulRecords = object["successful_records"]
+        unsuccessfulRecords = object["unsuccessful_records"]
+        logs = object["logs"]
     }
 }
 

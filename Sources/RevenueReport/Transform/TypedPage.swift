@@ -52,12 +52,10 @@ public struct PageTyping: Sendable {
 
     public func type(_ raw: RawPage) throws -> TypedPage {
         let sha256 = sha256Hex(raw.bytes)
-        let parsed = try PageParser.parse(raw)
         var outcomes: [TypedPage.Outcome] = []
-        outcomes.reserveCapacity(parsed.records.count)
         var encoded: [UInt8] = []
-        for record in parsed.records {
-            switch typer.type(record) {
+        func place(_ outcome: RecordTyper.Outcome) {
+            switch outcome {
             case .typed(let upload):
                 if bounds.contains(upload.dateUpload), filter.contains(id: upload.id) {
                     var flags: SpillRecord.Flags = []
@@ -74,6 +72,19 @@ public struct PageTyping: Sendable {
             case .rejected(let rejection, let dateUpload):
                 outcomes.append(.rejected(rejection, outsideRange: dateUpload.map { !bounds.contains($0) } ?? false))
             }
+        }
+        // The common JSON page is read without a tree of values; every other page the general way.
+        if raw.format == .json, raw.preParsed == nil, let records = JSONRecordScanner.records(in: raw.bytes) {
+            outcomes.reserveCapacity(records.count)
+            for (offset, fields) in records.enumerated() {
+                place(typer.type(fields, page: raw.origin, position: offset + 1))
+            }
+            return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: false, outcomes: outcomes, encoded: encoded)
+        }
+        let parsed = try PageParser.parse(raw)
+        outcomes.reserveCapacity(parsed.records.count)
+        for record in parsed.records {
+            place(typer.type(record))
         }
         var raw = raw
         raw.preParsed = nil  // the tree is no longer needed; the bytes are (archive)

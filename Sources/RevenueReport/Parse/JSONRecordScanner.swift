@@ -1,0 +1,200 @@
+import Foundation
+
+/// The common JSON page read without building a tree of values: a list of record objects, or
+/// `{"Data": [...]}` / `{"data": [...]}` holding one, whose members are the documented fields.
+///
+/// It reads with `JSONParser`'s own primitives (strings, numbers, whitespace, depth), so it takes
+/// and refuses exactly the same text; it declines (returns nil) whatever it does not handle
+/// itself: another shape, a member it does not know, a repeated or escaped member name, anything
+/// malformed. Such a page goes the general way (`PageParser`), which also words any error. The
+/// fields go to the same `RecordTyper` either way, so a record is typed the same either way.
+enum JSONRecordScanner {
+    /// The records' fields in page order, or nil when the page is not the common case.
+    static func records(in data: Data) -> [RecordFields]? {
+        data.withUnsafeBytes { raw -> [RecordFields]? in
+            var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
+            return (try? parser.scanRecordPage()) ?? nil
+        }
+    }
+}
+
+/// The eight member names the typer reads, matched on their bytes.
+private enum RecordField: CaseIterable {
+    case id, status, sourceFilename, dateUpload, totalRecords, successfulRecords, unsuccessfulRecords, logs
+
+    var name: StaticString {
+        switch self {
+        case .id: "id"
+        case .status: "status"
+        case .sourceFilename: "source_filename"
+        case .dateUpload: "date_upload"
+        case .totalRecords: "total_records"
+        case .successfulRecords: "successful_records"
+        case .unsuccessfulRecords: "unsuccessful_records"
+        case .logs: "logs"
+        }
+    }
+
+    var bit: UInt8 {
+        switch self {
+        case .id: 1
+        case .status: 2
+        case .sourceFilename: 4
+        case .dateUpload: 8
+        case .totalRecords: 16
+        case .successfulRecords: 32
+        case .unsuccessfulRecords: 64
+        case .logs: 128
+        }
+    }
+
+    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+        // Every name has a different length but two: compare the bytes of those that fit.
+        for field in Self.allCases where field.name.utf8CodeUnitCount == bytes.count
+            && memcmp(field.name.utf8Start, bytes.baseAddress!, bytes.count) == 0 {
+            self = field
+            return
+        }
+        return nil
+    }
+}
+
+extension RecordFields {
+    fileprivate subscript(field: RecordField) -> JSONValue? {
+        get {
+            switch field {
+            case .id: id
+            case .status: status
+            case .sourceFilename: sourceFilename
+            case .dateUpload: dateUpload
+            case .totalRecords: totalRecords
+            case .successfulRecords: successfulRecords
+            case .unsuccessfulRecords: unsuccessfulRecords
+            case .logs: logs
+            }
+        }
+        set {
+            switch field {
+            case .id: id = newValue
+            case .status: status = newValue
+            case .sourceFilename: sourceFilename = newValue
+            case .dateUpload: dateUpload = newValue
+            case .totalRecords: totalRecords = newValue
+            case .successfulRecords: successfulRecords = newValue
+            case .unsuccessfulRecords: unsuccessfulRecords = newValue
+            case .logs: logs = newValue
+            }
+        }
+    }
+}
+
+extension JSONParser {
+    private static let quote = UInt8(ascii: "\"")
+
+    /// The page's records, or nil when it is not the common case; throws what the general parser
+    /// would throw for malformed text (the caller then lets the general parser say it).
+    mutating func scanRecordPage() throws(Failure) -> [RecordFields]? {
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
+        skipWhitespace()
+        guard index < bytes.count else { return nil }
+        let records: [RecordFields]
+        switch bytes[index] {
+        case UInt8(ascii: "["):
+            guard let list = try scanRecordList() else { return nil }
+            records = list
+        case UInt8(ascii: "{"):
+            // {"Data": [...]} or {"data": [...]} and nothing more.
+            try enterContainer()
+            index += 1
+            skipWhitespace()
+            guard matches("\"Data\"") || matches("\"data\"") else { return nil }
+            index += 6
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            index += 1
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "["), let list = try scanRecordList() else { return nil }
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "}") else { return nil }
+            index += 1
+            depth -= 1
+            records = list
+        default:
+            return nil
+        }
+        skipWhitespace()
+        return index == bytes.count ? records : nil
+    }
+
+    private func matches(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        return index + count <= bytes.count && memcmp(bytes.baseAddress! + index, literal.utf8Start, count) == 0
+    }
+
+    private mutating func scanRecordList() throws(Failure) -> [RecordFields]? {
+        try enterContainer()
+        index += 1
+        var records: [RecordFields] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            depth -= 1
+            return records
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "{"), let record = try scanRecord() else { return nil }
+            records.append(record)
+            skipWhitespace()
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; break }
+            return nil
+        }
+        depth -= 1
+        return records
+    }
+
+    private mutating func scanRecord() throws(Failure) -> RecordFields? {
+        try enterContainer()
+        index += 1
+        var fields = RecordFields()
+        var seen: UInt8 = 0
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return fields
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == Self.quote else { return nil }
+            // The name: plain bytes up to the closing quote, one of the eight, not seen before.
+            let start = index + 1
+            var end = start
+            while end < bytes.count, end - start <= 24, bytes[end] != Self.quote, bytes[end] != UInt8(ascii: "\\") { end += 1 }
+            guard end < bytes.count, bytes[end] == Self.quote, let field = RecordField(UnsafeBufferPointer(rebasing: bytes[start ..< end])),
+                  seen & field.bit == 0
+            else { return nil }
+            seen |= field.bit
+            index = end + 1
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            index += 1
+            skipWhitespace()
+            guard index < bytes.count else { return nil }
+            switch bytes[index] {
+            case Self.quote: fields[field] = .string(try parseString())
+            case UInt8(ascii: "-"), UInt8(ascii: "0") ... UInt8(ascii: "9"): fields[field] = .number(try parseNumber())
+            default: fields[field] = try parseValue()
+            }
+            skipWhitespace()
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; break }
+            return nil
+        }
+        depth -= 1
+        return fields
+    }
+}
