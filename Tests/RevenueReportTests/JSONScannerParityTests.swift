@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import RevenueReport
+
+/// The tree-less reader of common JSON pages must type every page it takes exactly as the
+/// general parser and typer do, and hand everything else to them.
+@Suite struct JSONScannerParityTests {
+    /// Each record's outcome through the scanner, or nil when the scanner declines the page.
+    func scanned(_ bytes: Data) -> [String]? {
+        let typer = RecordTyper(zone: .utc)
+        return JSONRecordScanner.records(in: bytes)?.enumerated().map { describe(typer.type($1, page: "p", position: $0 + 1)) }
+    }
+
+    /// The same through `PageParser` and the typer; nil when the general parser refuses the page.
+    func general(_ bytes: Data) -> [String]? {
+        let typer = RecordTyper(zone: .utc)
+        guard let page = try? PageParser.parse(RawPage(origin: "p", format: .json, bytes: bytes)) else { return nil }
+        return page.records.map { describe(typer.type($0)) }
+    }
+
+    func describe(_ outcome: RecordTyper.Outcome) -> String {
+        switch outcome {
+        case .typed(let upload): "typed \(upload)"
+        case .rejected(let rejection, let date): "rejected \(rejection) \(String(describing: date))"
+        }
+    }
+
+    @Test func takesTheExamplePagesAndTypesThemAsTheGeneralParserDoes() throws {
+        let folder = packageRoot.appendingPathComponent("examples/responses")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let bytes = try Data(contentsOf: folder.appendingPathComponent(file))
+            let fast = scanned(bytes)
+            #expect(fast != nil, "\(file) should take the fast path")
+            #expect(fast == general(bytes), "\(file)")
+        }
+    }
+
+    static let pages: [String] = [
+        #"[]"#,
+        #"{"data": []}"#,
+        #"{"Data": [{"id": "1", "date_upload": "2026-01-02 03:04:05"}]}"#,
+        #"\#u{FEFF}[{"id": 2, "status": null, "date_upload": "2026-01-02"}]"#,
+        #"[{}]"#,
+        #"[{"id": "x", "date_upload": 5, "total_records": true, "successful_records": {}, "unsuccessful_records": [1]}]"#,
+        #"[{"id": "3", "date_upload": "2026-01-02 03:04:05", "logs": [{"row": 38, "message": "bad \"q\" \u00e9"}, 7, "x"]}]"#,
+        #"[{"id": "4", "date_upload": "2026-01-02 03:04:05", "logs": "one line"}]"#,
+        #"[{"id": "5", "date_upload": "2026-01-02T03:04:05+02:00", "logs": ""}]"#,
+        #"[{"id": "6", "date_upload": "2026-02-30 03:04:05"}]"#,
+        #"[{"id": "7", "date_upload": "2026-01-02 03:04:05", "source_filename": "a,\"b\"\n\u2028.csv"}]"#,
+        #"[{"id": "8", "extra": 1, "date_upload": "2026-01-02 03:04:05"}]"#,  // unknown member: declined
+        #"[{"id": "9", "id": "10", "date_upload": "2026-01-02 03:04:05"}]"#,  // repeated: declined, general refuses
+        #"[{"i\u0064": "11", "date_upload": "2026-01-02 03:04:05"}]"#,  // escaped name: declined
+        #"{"data": [], "more": 1}"#,
+        #"{"Error": {"Code": 400184, "Message": "No data"}}"#,
+        #"{"id": "12", "date_upload": "2026-01-02 03:04:05"}"#,  // a single record: declined, general takes it
+        #"[1, 2]"#,
+        #"[{"id": "13", "date_upload": "2026-01-02 03:04:05"},]"#,
+        #"[{"id": "14", "date_upload": "2026-01-02 03:04:05"}] x"#,
+        #"[{"id": "15", "date_upload": "2026-01-02 03:04:05", "total_records": "01", "successful_records": -1, "unsuccessful_records": 1e3}]"#,
+        #"[{"id": " 16 ", "date_upload": "2026-01-02 03:04:05", "status": 42}]"#,
+    ]
+
+    @Test(arguments: pages)
+    func agreesWithTheGeneralParserOrDeclines(page: String) {
+        let bytes = Data(page.utf8)
+        guard let fast = scanned(bytes) else { return }  // declined: the general parser has the page
+        #expect(fast == general(bytes))
+    }
+
+    @Test func takesTheCommonShapesWhateverTheValues() {
+        for index in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 21] {
+            #expect(scanned(Data(Self.pages[index].utf8)) != nil, "\(Self.pages[index])")
+        }
+    }
+
+    @Test func declinesWhatItDoesNotHandle() {
+        for page in [Self.pages[11], Self.pages[12], Self.pages[13], Self.pages[14], Self.pages[15], Self.pages[16], Self.pages[17]] {
+            #expect(scanned(Data(page.utf8)) == nil, "\(page)")
+        }
+        #expect(scanned(Data(Self.pages[18].utf8)) == nil && general(Data(Self.pages[18].utf8)) == nil)  // trailing comma
+        #expect(scanned(Data(Self.pages[19].utf8)) == nil && general(Data(Self.pages[19].utf8)) == nil)  // text after the list
+    }
+
+    @Test func hostileInputsAreDeclinedOrAgreed() throws {
+        let folder = packageRoot.appendingPathComponent("Fuzz/regressions/FuzzJSONPage")
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            let bytes = try Data(contentsOf: folder.appendingPathComponent(file))
+            if let fast = scanned(bytes) { #expect(fast == general(bytes), "\(file)") }
+        }
+        // Nesting past the parser's limit inside a record is refused here too, not recursed into.
+        let deep = #"[{"id": "1", "logs": "# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}]"
+        #expect(scanned(Data(deep.utf8)) == nil)
+    }
+}
