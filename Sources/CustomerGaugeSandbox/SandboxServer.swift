@@ -11,6 +11,7 @@ public final class SandboxServer: Sendable {
     public let options: SandboxOptions
     let state: SandboxState
     let data: [GeneratedUpload]
+    let rendered = RenderedPages()
 
     public init(options: SandboxOptions) {
         self.options = options
@@ -133,10 +134,11 @@ public final class SandboxServer: Sendable {
             return envelope(HTTPResponse.Status(code: options.noDataStatus), message: "No data found with passed parameters.", code: 400184, format: format)
         }
         state.countSuccessfulPage()
-        let body: String
-        switch format {
-        case .json: body = PageRenderer.json(page, shape: options.jsonShape, numbersAsStrings: !options.numbersAsNumbers)
-        case .xml: body = PageRenderer.xml(page, shape: options.xmlShape)
+        let body = rendered.body(for: "\(format.rawValue)?\(request.uri.query ?? "")") {
+            switch format {
+            case .json: PageRenderer.json(page, shape: options.jsonShape, numbersAsStrings: !options.numbersAsNumbers)
+            case .xml: PageRenderer.xml(page, shape: options.xmlShape)
+            }
         }
         let type = options.contentTypeOverride ?? (format == .json ? "application/json" : "application/xml")
         if number <= options.rateLimitFirst + options.failFirst + options.dropFirst || state.roll() < options.dropShare {

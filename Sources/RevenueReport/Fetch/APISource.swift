@@ -118,7 +118,11 @@ public struct APISource: PageSource {
                                         requestHeaders: exchange.requestHeaders.filter { $0.0.lowercased() != "authorization" },
                                         responseHeaders: exchange.responseHeaders, fetchedAt: exchange.startedAt, attempts: attempts)
         var raw = RawPage(origin: exchange.url, format: endpoint.format, bytes: exchange.body, provenance: provenance)
-        raw.preParsed = try PageParser.parse(raw)
+        if raw.format == .json, let records = JSONRecordScanner.records(in: raw.bytes) {
+            raw.preScanned = records
+        } else {
+            raw.preParsed = try PageParser.parse(raw)
+        }
         return raw
     }
 
@@ -137,8 +141,8 @@ public struct APISource: PageSource {
     }
 
     /// Is this the last page? Short, empty, or the API's "no data".
-    func isLast(_ page: ParsedPage) -> Bool {
-        page.isNoDataAnswer || page.records.count < query.pageSize
+    func isLast(_ page: RawPage) -> Bool {
+        page.saidNoData || (page.readRecordCount ?? 0) < query.pageSize
     }
 
     public func pages() -> Pages {
@@ -179,7 +183,7 @@ public struct APISource: PageSource {
                 do {
                     let page = try await task.value
                     nextToDeliver += 1
-                    if let parsed = page.preParsed, source.isLast(parsed) {
+                    if source.isLast(page) {
                         finished = true
                         flights.cancelAll()
                     }

@@ -16,6 +16,12 @@ public struct RawPage: Sendable {
     public var provenance: PageProvenance?
     /// A source that had to parse the page to paginate keeps the result, so Parse does not repeat it.
     public var preParsed: ParsedPage?
+    /// The same for a common JSON page read by `JSONRecordScanner`.
+    var preScanned: [RecordFields]?
+
+    /// How many records the page holds, when a source has read it; and whether it said "no data".
+    var readRecordCount: Int? { preScanned?.count ?? preParsed?.records.count }
+    var saidNoData: Bool { preParsed?.isNoDataAnswer ?? false }
 
     public init(origin: String, format: WireFormat, bytes: Data, provenance: PageProvenance? = nil, preParsed: ParsedPage? = nil) {
         self.origin = origin

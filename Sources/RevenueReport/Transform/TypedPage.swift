@@ -74,11 +74,13 @@ public struct PageTyping: Sendable {
             }
         }
         // The common JSON page is read without a tree of values; every other page the general way.
-        if raw.format == .json, raw.preParsed == nil, let records = JSONRecordScanner.records(in: raw.bytes) {
+        if let records = raw.preScanned ?? (raw.format == .json && raw.preParsed == nil ? JSONRecordScanner.records(in: raw.bytes) : nil) {
             outcomes.reserveCapacity(records.count)
             for (offset, fields) in records.enumerated() {
                 place(typer.type(fields, page: raw.origin, position: offset + 1))
             }
+            var raw = raw
+            raw.preScanned = nil
             return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: false, outcomes: outcomes, encoded: encoded)
         }
         let parsed = try PageParser.parse(raw)
