@@ -75,6 +75,19 @@ import Testing
         #expect(UploadTime.parse("2026-11-01 12:00:00", zone: newYork)?.rfc3339 == "2026-11-01T12:00:00-05:00")
     }
 
+    @Test func numbersAsBytesMatchTheirStrings() {
+        for value: Int64 in [0, 7, -7, 10, 99, 100, 12_345, -1_000_000, Int64(Int32.max), Int64.max, Int64.min] {
+            var bytes: [UInt8] = []
+            bytes.appendDecimal(value)
+            #expect(String(decoding: bytes, as: UTF8.self) == String(value))
+        }
+        for tenThousandths in [0, 1, 9, 10, 999, 6_667, 9_999, 10_000, 12_345] {
+            var bytes: [UInt8] = []
+            bytes.appendFourDecimals(tenThousandths)
+            #expect(String(decoding: bytes, as: UTF8.self) == formatFourDecimals(tenThousandths))
+        }
+    }
+
     @Test func integersFastAndSlow() {
         #expect(RecordTyper.integer("0") == 0)
         #expect(RecordTyper.integer("123456789012345678") == 123456789012345678)

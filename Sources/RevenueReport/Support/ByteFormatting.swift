@@ -3,17 +3,21 @@
 extension [UInt8] {
     /// `-42`, `0`, `1234567`.
     mutating func appendDecimal<T: BinaryInteger>(_ value: T) {
-        if value < 0 { append(UInt8(ascii: "-")) }
         var magnitude = UInt64(value.magnitude)
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64.max's 20 digits
-        var count = 0
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a sign and UInt64.max's 20 digits
         Swift.withUnsafeMutableBytes(of: &digits) { raw in
+            // Filled from the end, then appended in one go.
+            var start = raw.count
             repeat {
-                raw[count] = UInt8(48 + magnitude % 10)
+                start -= 1
+                raw[start] = UInt8(48 + magnitude % 10)
                 magnitude /= 10
-                count += 1
             } while magnitude > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { append(raw[index]) }
+            if value < 0 {
+                start -= 1
+                raw[start] = UInt8(ascii: "-")
+            }
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start...]))
         }
     }
 
