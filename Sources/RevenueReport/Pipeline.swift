@@ -45,9 +45,9 @@ public enum Pipeline {
         let plan = try OutputPlan(configuration)
 
         // Fetch, Parse and type, several pages at once; Transform takes them in order.
-        let typing = PageTyping(filter: configuration.filter, zone: configuration.sourceZone, formats: plan.rowFormats, failRules: configuration.failOn)
+        let typing = PageTyping(filter: configuration.filter, zone: configuration.sourceZone, formats: plan.rowFormats)
         var collector = UploadCollector(filter: configuration.filter, zone: configuration.sourceZone, displayZone: configuration.displayZone,
-                                        sortDirectory: configuration.outDirectory, sortRunBytes: sortRunBytes, logger: logger)
+                                        failRules: configuration.failOn, sortDirectory: configuration.outDirectory, sortRunBytes: sortRunBytes, logger: logger)
         var archive = try configuration.archiveDirectory.map(PageArchive.init)
         var pages: [PageRecord] = []
         logger.info("reading \(source.description)")
@@ -71,9 +71,10 @@ public enum Pipeline {
         let committer = OutputCommitter(directory: configuration.outDirectory)
         var written: [WrittenOutput] = []
         do {
-            var (staged, keptForEmail, excerpt) = try writeRows(collected, plan: plan, committer: committer)
+            var (staged, keptForEmail) = try writeRows(collected, plan: plan, committer: committer)
+            let excerpt = collected.excerpt
             logger.debug("rows written in \(String(format: "%.2f", Date().timeIntervalSince(startedAt) - readSeconds)) s")
-            let document = ReportDocument(collected: collected, excerpt: excerpt, configuration: configuration,
+            let document = ReportDocument(collected: collected, configuration: configuration,
                                           sourceDescription: source.description, toolVersion: toolVersion)
             if let html = plan.html {
                 if plan.emailNeeds(.html) {
@@ -110,11 +111,9 @@ public enum Pipeline {
     }
 
     /// One pass over the uploads in report order: each row output's pre-rendered rows go to its
-    /// temporary file (or memory, when only the email carries it), and the excerpt the HTML and
-    /// `--fail-on` need is gathered on the way.
+    /// temporary file (or memory, when only the email carries it).
     static func writeRows(_ collected: CollectedUploads, plan: OutputPlan, committer: OutputCommitter) throws
-        -> (staged: [OutputKind: OutputCommitter.StagedFile], keptForEmail: [OutputKind: [UInt8]], excerpt: ReportExcerpt) {
-        var excerpt = ReportExcerpt(failRules: plan.configuration.failOn)
+        -> (staged: [OutputKind: OutputCommitter.StagedFile], keptForEmail: [OutputKind: [UInt8]]) {
         var sinks: [OutputSink] = []
         for format in plan.rowFormats {
             let sink = plan.writesFile(format.kind)
@@ -130,7 +129,6 @@ public enum Pipeline {
                 try sinks[index].flushIfFull()
                 index += 1
             }
-            excerpt.add(record)
         }
         var staged: [OutputKind: OutputCommitter.StagedFile] = [:]
         var keptForEmail: [OutputKind: [UInt8]] = [:]
@@ -138,7 +136,7 @@ public enum Pipeline {
             if plan.writesFile(format.kind) { staged[format.kind] = try committer.close(sink) } else { _ = try sink.finish() }
             if plan.emailNeeds(format.kind) { keptForEmail[format.kind] = sink.keptBytes }
         }
-        return (staged, keptForEmail, excerpt)
+        return (staged, keptForEmail)
     }
 
     static func renderEmail(_ document: ReportDocument, configuration: ReportConfiguration, rendered: [OutputKind: [UInt8]]) throws -> [UInt8] {

@@ -42,16 +42,14 @@ import Testing
         let sorter = ExternalSorter(directory: folder.url, runBytes: runBytes)
         for upload in uploads {
             var record: [UInt8] = []
-            SpillRecord.append(upload, flags: upload.needsAttention ? .needsAttention : [], formats: formats, to: &record)
+            SpillRecord.append(upload, formats: formats, to: &record)
             try record.withUnsafeBytes { try sorter.add($0) }
         }
-        var merged: [RevenueUpload] = []
+        var keys: [Int64] = []
         var csv: [UInt8] = []
         var ndjson: [UInt8] = []
         try sorter.forEachInOrder { record in
-            let upload = record.upload
-            #expect(record.flags.contains(.needsAttention) == upload.needsAttention)
-            merged.append(upload)
+            keys.append(record.id)
             var index = 0
             record.forEachRow { row in
                 if index == 0 { csv += row } else { ndjson += row }
@@ -59,12 +57,24 @@ import Testing
             }
         }
         let expected = uploads.sorted(by: RevenueUpload.reportOrder)
-        #expect(merged == expected)
+        #expect(keys == expected.map(\.id))
         #expect(csv == CSVWriter().render(expected).dropFirst(CSVWriter.header.joined(separator: ",").utf8.count + 2).map { $0 })
         #expect(ndjson == NDJSONWriter().render(expected))
         if runBytes < 1 << 20 { #expect(sorter.spilledRuns > 1) } else { #expect(sorter.spilledRuns == 0) }
         // The sort file was unlinked as soon as it was made: nothing is left in the folder.
         #expect(try folder.listing().isEmpty)
+    }
+
+    @Test func theExcerptKeepsTheFirstRowsWhateverTheOrderUploadsComeIn() {
+        let uploads = scrambledUploads(5_000)
+        let sorted = uploads.sorted(by: RevenueUpload.reportOrder)
+        let excerpt = ReportExcerpt(uploads: uploads, failRules: [.notProcessed])
+        #expect(excerpt.uploadCount == uploads.count)
+        #expect(excerpt.tableRows == Array(sorted.prefix(HTMLWriter.tableRowLimit)))
+        let needingAttention = sorted.filter(\.needsAttention)
+        #expect(excerpt.attentionCount == needingAttention.count)
+        #expect(excerpt.attention == Array(needingAttention.prefix(HTMLWriter.attentionLimit)))
+        #expect(excerpt.failMatches.map(\.id) == sorted.filter { $0.status != "Processed" }.map(\.id))
     }
 
     @Test func aRunThatSpillsWritesTheSameFilesAsOneThatDoesNot() async throws {

@@ -47,8 +47,8 @@ public struct ReportDocument: Sendable {
                   toolVersion: toolVersion)
     }
 
-    public init(collected: CollectedUploads, excerpt: ReportExcerpt, configuration: ReportConfiguration, sourceDescription: String, toolVersion: String) {
-        self.init(excerpt: excerpt, summary: collected.summary, rejections: collected.rejections, counts: collected.counts, filter: configuration.filter,
+    public init(collected: CollectedUploads, configuration: ReportConfiguration, sourceDescription: String, toolVersion: String) {
+        self.init(excerpt: collected.excerpt, summary: collected.summary, rejections: collected.rejections, counts: collected.counts, filter: configuration.filter,
                   sourceDescription: sourceDescription, sourceZone: configuration.sourceZone, displayZone: configuration.displayZone,
                   rangeName: configuration.rangeName, toolVersion: toolVersion)
         previous = collected.previous

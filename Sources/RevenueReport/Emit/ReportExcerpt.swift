@@ -1,51 +1,70 @@
-/// What the HTML report, the email and `--fail-on` need of the uploads, gathered as they pass
-/// by in report order: the first rows of the table, the first uploads that need attention, the
-/// `--fail-on` matches, and counts. Only these few uploads are ever decoded whole at the end.
+import HeapModule
+
+/// What the HTML report, the email and `--fail-on` need of the uploads: the first rows of the
+/// table, the first uploads that need attention (first in report order), the `--fail-on`
+/// matches, and counts.
+///
+/// Uploads may come in any order: the first rows are kept with a bounded min-max heap (top-k
+/// selection), so the excerpt is made while pages are collected, in bounded memory, and the
+/// sorter's records need to carry nothing but their rows.
 public struct ReportExcerpt: Sendable {
-    public private(set) var tableRows: [RevenueUpload] = []
-    /// The first uploads that need attention (up to `HTMLWriter.attentionLimit`).
-    public private(set) var attention: [RevenueUpload] = []
     public private(set) var attentionCount = 0
     public private(set) var uploadCount = 0
-    public private(set) var failMatches: [FailMatch] = []
     let failRules: [FailRule]
+    private var firstRows = Heap<Ranked>()
+    private var firstNeedingAttention = Heap<Ranked>()
+    private var matches: [(key: Ranked.Key, match: FailMatch)] = []
+
+    /// An upload with its place in report order.
+    private struct Ranked: Comparable, Sendable {
+        typealias Key = (instant: Int64, id: Int64)
+        var upload: RevenueUpload
+        var key: Key { (upload.dateUpload.instant, upload.id) }
+
+        static func < (a: Ranked, b: Ranked) -> Bool { a.key < b.key }
+        static func == (a: Ranked, b: Ranked) -> Bool { a.key == b.key }
+    }
 
     public init(failRules: [FailRule] = []) {
         self.failRules = failRules
     }
 
-    /// Every upload of `uploads`, which must be in report order.
+    /// Every upload of `uploads`.
     public init(uploads: [RevenueUpload], failRules: [FailRule] = []) {
         self.init(failRules: failRules)
-        for upload in uploads {
-            add(upload, needsAttention: upload.needsAttention, mayMatch: true)
-        }
+        for upload in uploads { add(upload) }
     }
 
-    /// The next record from the sorter; its flags say whether it needs decoding.
-    mutating func add(_ record: SpillRecord) {
-        let flags = record.flags
-        let needsAttention = flags.contains(.needsAttention)
-        let wanted = tableRows.count < HTMLWriter.tableRowLimit || (needsAttention && attention.count < HTMLWriter.attentionLimit)
-            || flags.contains(.failMatch)
-        guard wanted else {
-            uploadCount += 1
-            if needsAttention { attentionCount += 1 }
-            return
-        }
-        add(record.upload, needsAttention: needsAttention, mayMatch: flags.contains(.failMatch))
-    }
+    /// The first rows of the table in report order (up to `HTMLWriter.tableRowLimit`).
+    public var tableRows: [RevenueUpload] { firstRows.unordered.sorted().map(\.upload) }
 
-    private mutating func add(_ upload: RevenueUpload, needsAttention: Bool, mayMatch: Bool) {
+    /// The first uploads that need attention, in report order (up to `HTMLWriter.attentionLimit`).
+    public var attention: [RevenueUpload] { firstNeedingAttention.unordered.sorted().map(\.upload) }
+
+    /// The uploads that matched `--fail-on`, in report order.
+    public var failMatches: [FailMatch] { matches.sorted { $0.key < $1.key }.map(\.match) }
+
+    /// One upload in range; any order.
+    public mutating func add(_ upload: RevenueUpload) {
         uploadCount += 1
-        if tableRows.count < HTMLWriter.tableRowLimit { tableRows.append(upload) }
-        if needsAttention {
+        let ranked = Ranked(upload: upload)
+        Self.keep(ranked, in: &firstRows, limit: HTMLWriter.tableRowLimit)
+        if upload.needsAttention {
             attentionCount += 1
-            if attention.count < HTMLWriter.attentionLimit { attention.append(upload) }
+            Self.keep(ranked, in: &firstNeedingAttention, limit: HTMLWriter.attentionLimit)
         }
-        if mayMatch, !failRules.isEmpty {
+        if !failRules.isEmpty {
             let matched = failRules.filter { $0.matches(upload) }
-            if !matched.isEmpty { failMatches.append(FailMatch(upload: upload, rules: matched)) }
+            if !matched.isEmpty { matches.append((ranked.key, FailMatch(upload: upload, rules: matched))) }
+        }
+    }
+
+    /// Keeps the `limit` smallest: past it, an upload replaces the largest kept when smaller.
+    private static func keep(_ ranked: Ranked, in heap: inout Heap<Ranked>, limit: Int) {
+        if heap.count < limit {
+            heap.insert(ranked)
+        } else if let largest = heap.max, ranked < largest {
+            heap.replaceMax(with: ranked)
         }
     }
 }

@@ -37,17 +37,15 @@ public struct PageTyping: Sendable {
     let bounds: TimeBounds
     let previousBounds: TimeBounds?
     let formats: [any RowFormat]
-    let failRules: [FailRule]
 
     /// `formats`: the row outputs rendered ahead (their rows come back from the sorter in the
-    /// same order); `failRules`: `--fail-on`, flagged on each record.
-    public init(filter: RecordFilter, zone: SourceZone, formats: [any RowFormat], failRules: [FailRule] = []) {
+    /// same order).
+    public init(filter: RecordFilter, zone: SourceZone, formats: [any RowFormat]) {
         self.typer = RecordTyper(zone: zone)
         self.filter = filter
         self.bounds = filter.bounds(sourceZone: zone)
         self.previousBounds = filter.previousPeriod.map { $0.bounds(sourceZone: zone) }
         self.formats = formats
-        self.failRules = failRules
     }
 
     public func type(_ raw: RawPage) throws -> TypedPage {
@@ -58,11 +56,8 @@ public struct PageTyping: Sendable {
             switch outcome {
             case .typed(let upload):
                 if bounds.contains(upload.dateUpload), filter.contains(id: upload.id) {
-                    var flags: SpillRecord.Flags = []
-                    if upload.needsAttention { flags.insert(.needsAttention) }
-                    if failRules.contains(where: { $0.matches(upload) }) { flags.insert(.failMatch) }
                     let start = encoded.count
-                    SpillRecord.append(upload, flags: flags, formats: formats, to: &encoded)
+                    SpillRecord.append(upload, formats: formats, to: &encoded)
                     outcomes.append(.typed(upload, .inRange(bytes: start ..< encoded.count)))
                 } else if let previousBounds, previousBounds.contains(upload.dateUpload) {
                     outcomes.append(.typed(upload, .previous))

@@ -17,6 +17,8 @@ public struct CollectedUploads {
     /// The in-range uploads; `forEachInOrder` hands them out in report order, once.
     let sorted: ExternalSorter
     public var summary: Summary
+    /// What the HTML, the email and `--fail-on` list of the uploads.
+    public var excerpt: ReportExcerpt
     /// The period of equal length just before the range, when the data covers it.
     public var previous: Summary? = nil
     public var rejections: [RecordRejection]
@@ -32,7 +34,8 @@ public struct CollectedUploads {
 }
 
 /// Takes typed pages one at a time, in order: drops repeated ids with a warning, stops a source
-/// that repeats whole pages, counts, aggregates, and hands the in-range uploads to the sorter.
+/// that repeats whole pages, counts, aggregates, gathers the report's excerpt, and hands the
+/// in-range uploads to the sorter.
 /// Memory stays flat: the ids seen go into a compact `IDSet`, the uploads into the sorter.
 public struct UploadCollector {
     public let filter: RecordFilter
@@ -41,6 +44,7 @@ public struct UploadCollector {
     /// The period of equal length before the range, for the report's comparison.
     public let previousBounds: TimeBounds?
     private var summary: Summary
+    private var excerpt: ReportExcerpt
     private var previous: Summary
     private var earliestInstant: Int64?
     private var seenIDs = IDSet()
@@ -49,13 +53,14 @@ public struct UploadCollector {
     private var counts = RecordCounts()
 
     /// `sortDirectory`: where the sorter may spill runs (the output folder).
-    public init(filter: RecordFilter, zone: SourceZone, displayZone: SourceZone? = nil, sortDirectory: URL,
+    public init(filter: RecordFilter, zone: SourceZone, displayZone: SourceZone? = nil, failRules: [FailRule] = [], sortDirectory: URL,
                 sortRunBytes: Int = ExternalSorter.defaultRunBytes, logger: Logger) {
         self.filter = filter
         self.logger = logger
         self.summaryZone = displayZone ?? filter.zone ?? zone
         self.previousBounds = filter.previousPeriod.map { $0.bounds(sourceZone: zone) }
         self.summary = Summary(zone: summaryZone)
+        self.excerpt = ReportExcerpt(failRules: failRules)
         self.previous = Summary(zone: summaryZone)
         self.sorter = ExternalSorter(directory: sortDirectory, runBytes: sortRunBytes)
     }
@@ -88,6 +93,7 @@ public struct UploadCollector {
                 switch placement {
                 case .inRange(let bytes):
                     summary.add(upload)
+                    excerpt.add(upload)
                     if stretch.upperBound == bytes.lowerBound, !stretch.isEmpty {
                         stretch = stretch.lowerBound ..< bytes.upperBound
                     } else {
@@ -128,7 +134,7 @@ public struct UploadCollector {
         }
         var counts = self.counts
         counts.inRange = sorter.count
-        var result = CollectedUploads(sorted: sorter, summary: summary, rejections: rejections, counts: counts)
+        var result = CollectedUploads(sorted: sorter, summary: summary, excerpt: excerpt, rejections: rejections, counts: counts)
         if let start = previousBounds?.start {
             // Covered when the data reaches into the first day of the previous period.
             let covered = sourceIsExhaustive || (earliestInstant.map { $0 < start + 86_400 } ?? false)
