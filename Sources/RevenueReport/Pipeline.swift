@@ -44,34 +44,49 @@ public enum Pipeline {
         try configuration.validate()
         let plan = try OutputPlan(configuration)
 
-        // Fetch, Parse and type, several pages at once; Transform takes them in order.
-        let typing = PageTyping(filter: configuration.filter, zone: configuration.sourceZone, formats: plan.rowFormats)
-        var collector = UploadCollector(filter: configuration.filter, zone: configuration.sourceZone, displayZone: configuration.displayZone,
-                                        failRules: configuration.failOn, sortDirectory: configuration.outDirectory, sortRunBytes: sortRunBytes, logger: logger)
-        var archive = try configuration.archiveDirectory.map(PageArchive.init)
-        var pages: [PageRecord] = []
-        logger.info("reading \(source.description)")
-        defer { progress?.finish() }
-        try await forEachConcurrently(source.pages(), width: typingWidth, transform: typing.type) { page in
-            pages.append(PageRecord(origin: page.raw.origin, bytes: page.raw.bytes.count, sha256: page.sha256))
-            try archive?.save(page.raw, sha256: page.sha256)
-            logger.debug("\(page.raw.origin): \(page.recordCount) record(s)\(page.isNoDataAnswer ? " (400184: no data)" : "")")
-            try collector.add(page)
-            progress?.update(pages: pages.count, records: collector.recordsRead)
-        }
-        let collected = try collector.finish(skipInvalid: configuration.skipInvalid, sourceIsExhaustive: source.isExhaustive)
-        let counts = collected.counts
-        logger.info("\(counts.pages) page(s), \(counts.read) record(s) read, \(counts.inRange) in range, \(counts.outOfRange) outside, \(counts.duplicates) duplicate(s), \(counts.rejected) rejected")
-        let readSeconds = Date().timeIntervalSince(startedAt)
-        logger.debug("read and typed in \(String(format: "%.2f", readSeconds)) s; \(collected.spilledRuns) sorted run(s) on disk")
-
-        // Emit: one pass over the uploads in report order streams the row outputs (CSV, NDJSON)
-        // to their temporary files and gathers what the HTML lists; then the HTML and the email.
-        // All are renamed into place together; the manifest is written and renamed last.
+        // The outputs are written to temporary files beside where they go, and renamed into
+        // place only when all are complete; on any failure they are removed.
         let committer = OutputCommitter(directory: configuration.outDirectory)
+        let rows = RowStream(formats: plan.rowFormats, directory: configuration.outDirectory) {
+            try plan.rowFormats.map { format in
+                let sink = plan.writesFile(format.kind)
+                    ? try committer.open(name: plan.fileName(format.kind), keepCopy: plan.emailNeeds(format.kind))
+                    : OutputSink()  // only the email carries it
+                format.appendHeader(to: &sink.buffer)
+                return sink
+            }
+        }
+        // Uploads coming in report order go to the row outputs as they are collected; that
+        // needs every row output to be a file (to be read back should the order break).
+        let streamRows = plan.rowFormats.allSatisfy { plan.writesFile($0.kind) }
         var written: [WrittenOutput] = []
         do {
-            var (staged, keptForEmail) = try writeRows(collected, plan: plan, committer: committer)
+            // Fetch, Parse and type, several pages at once; Transform takes them in order.
+            let typing = PageTyping(filter: configuration.filter, zone: configuration.sourceZone, formats: plan.rowFormats)
+            var collector = UploadCollector(filter: configuration.filter, zone: configuration.sourceZone, displayZone: configuration.displayZone,
+                                            failRules: configuration.failOn, sortDirectory: configuration.outDirectory, sortRunBytes: sortRunBytes,
+                                            streamingTo: streamRows ? rows : nil, logger: logger)
+            var archive = try configuration.archiveDirectory.map(PageArchive.init)
+            var pages: [PageRecord] = []
+            logger.info("reading \(source.description)")
+            defer { progress?.finish() }
+            try await forEachConcurrently(source.pages(), width: typingWidth, transform: typing.type) { page in
+                pages.append(PageRecord(origin: page.raw.origin, bytes: page.raw.bytes.count, sha256: page.sha256))
+                try archive?.save(page.raw, sha256: page.sha256)
+                logger.debug("\(page.raw.origin): \(page.recordCount) record(s)\(page.isNoDataAnswer ? " (400184: no data)" : "")")
+                try collector.add(page)
+                progress?.update(pages: pages.count, records: collector.recordsRead)
+            }
+            let collected = try collector.finish(skipInvalid: configuration.skipInvalid, sourceIsExhaustive: source.isExhaustive)
+            let counts = collected.counts
+            logger.info("\(counts.pages) page(s), \(counts.read) record(s) read, \(counts.inRange) in range, \(counts.outOfRange) outside, \(counts.duplicates) duplicate(s), \(counts.rejected) rejected")
+            let readSeconds = Date().timeIntervalSince(startedAt)
+            let ordering = collected.neededSorting ? "sorted, \(collected.spilledRuns) run(s) on disk" : "in report order as received, written as read"
+            logger.debug("read and typed in \(String(format: "%.2f", readSeconds)) s; \(ordering)")
+
+            // Emit: the rows not yet in the row outputs go there in report order; then the HTML
+            // and the email. All are renamed into place together; the manifest last.
+            var (staged, keptForEmail) = try writeRows(collected, into: rows, plan: plan, committer: committer)
             let excerpt = collected.excerpt
             logger.debug("rows written in \(String(format: "%.2f", Date().timeIntervalSince(startedAt) - readSeconds)) s")
             let document = ReportDocument(collected: collected, configuration: configuration,
@@ -110,26 +125,13 @@ public enum Pipeline {
         }
     }
 
-    /// One pass over the uploads in report order: each row output's pre-rendered rows go to its
-    /// temporary file (or memory, when only the email carries it).
-    static func writeRows(_ collected: CollectedUploads, plan: OutputPlan, committer: OutputCommitter) throws
+    /// Completes the row outputs (CSV, NDJSON): the uploads not yet written go in, in report
+    /// order; each file is then closed (or, when only the email carries it, kept in memory).
+    static func writeRows(_ collected: CollectedUploads, into rows: RowStream, plan: OutputPlan, committer: OutputCommitter) throws
         -> (staged: [OutputKind: OutputCommitter.StagedFile], keptForEmail: [OutputKind: [UInt8]]) {
-        var sinks: [OutputSink] = []
-        for format in plan.rowFormats {
-            let sink = plan.writesFile(format.kind)
-                ? try committer.open(name: plan.fileName(format.kind), keepCopy: plan.emailNeeds(format.kind))
-                : OutputSink()
-            format.appendHeader(to: &sink.buffer)
-            sinks.append(sink)
-        }
-        try collected.forEachInOrder { record in
-            var index = 0
-            try record.forEachRow { row in
-                sinks[index].buffer.append(contentsOf: row)
-                try sinks[index].flushIfFull()
-                index += 1
-            }
-        }
+        try collected.writeRows(into: rows)
+        try rows.openIfNeeded()
+        let sinks = rows.sinks
         var staged: [OutputKind: OutputCommitter.StagedFile] = [:]
         var keptForEmail: [OutputKind: [UInt8]] = [:]
         for (format, sink) in zip(plan.rowFormats, sinks) {

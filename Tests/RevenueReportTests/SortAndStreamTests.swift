@@ -65,6 +65,75 @@ import Testing
         #expect(try folder.listing().isEmpty)
     }
 
+    /// Uploads given to a sorter that streams to row files while they come in order, a page at a
+    /// time; returns the files' contents and whether the sorter had to sort.
+    func streamThroughFiles(_ uploads: [RevenueUpload], runBytes: Int, in folder: URL) throws -> (csv: String, ndjson: String, sorted: Bool) {
+        let formats: [any RowFormat] = [CSVWriter(), NDJSONWriter()]
+        let committer = OutputCommitter(directory: folder)
+        let rows = RowStream(formats: formats, directory: folder) {
+            try formats.map { format in
+                let sink = try committer.open(name: "rows.\(format.kind.fileExtension)")
+                format.appendHeader(to: &sink.buffer)
+                return sink
+            }
+        }
+        let sorter = ExternalSorter(directory: folder, runBytes: runBytes, streamingTo: rows)
+        for page in stride(from: 0, to: uploads.count, by: 250) {
+            var records: [UInt8] = []
+            for upload in uploads[page ..< min(page + 250, uploads.count)] { SpillRecord.append(upload, formats: formats, to: &records) }
+            try records.withUnsafeBytes { try sorter.add($0) }
+        }
+        try sorter.finish(into: rows)
+        try rows.openIfNeeded()
+        for sink in rows.sinks { _ = try committer.close(sink) }
+        _ = try committer.commit()
+        let csv = try String(contentsOf: folder.appendingPathComponent("rows.csv"), encoding: .utf8)
+        let ndjson = try String(contentsOf: folder.appendingPathComponent("rows.ndjson"), encoding: .utf8)
+        return (csv, ndjson, sorter.neededSorting)
+    }
+
+    @Test(arguments: [64, 1 << 30])
+    func uploadsInOrderAreWrittenAsTheyComeAndOthersAreSortedToTheSameFiles(runBytes: Int) throws {
+        let sorted = scrambledUploads(3_000).sorted(by: RevenueUpload.reportOrder)
+        let expectedCSV = String(decoding: CSVWriter().render(sorted), as: UTF8.self)
+        let expectedNDJSON = String(decoding: NDJSONWriter().render(sorted), as: UTF8.self)
+        let orders: [(name: String, uploads: [RevenueUpload], needsSorting: Bool)] = [
+            ("in order", sorted, false),
+            ("in order, then one late upload", Array(sorted[..<1_700]) + Array(sorted[1_701...]) + [sorted[1_700]], true),
+            ("in order, then scrambled", Array(sorted[..<1_200]) + sorted[1_200...].shuffled(), true),
+            ("scrambled", sorted.shuffled(), true),
+            ("backwards", sorted.reversed(), true),
+        ]
+        for order in orders {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let result = try streamThroughFiles(order.uploads, runBytes: runBytes, in: folder.url)
+            #expect(result.csv == expectedCSV, "\(order.name)")
+            #expect(result.ndjson == expectedNDJSON, "\(order.name)")
+            #expect(result.sorted == order.needsSorting, "\(order.name)")
+            #expect(try folder.listing().sorted() == ["rows.csv", "rows.ndjson"], "\(order.name): scratch files left")
+        }
+    }
+
+    @Test func pagesReadNewestFirstGiveTheSameFilesAsPagesInOrder() async throws {
+        let examples = packageRoot.appendingPathComponent("examples/responses")
+        let reversed = try TemporaryFolder()
+        let inOrder = try TemporaryFolder()
+        let fromReversed = try TemporaryFolder()
+        defer { reversed.cleanUp(); inOrder.cleanUp(); fromReversed.cleanUp() }
+        let names = try FileManager.default.contentsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".json") }.sorted()
+        for (index, name) in names.enumerated() {
+            try FileManager.default.copyItem(at: examples.appendingPathComponent(name),
+                                             to: reversed.url.appendingPathComponent("page-\(names.count - index).json"))
+        }
+        let filter = RecordFilter(from: CivilDate("2026-01-01"), to: CivilDate("2026-06-30"))
+        let expected = try await runReplay(examples, filter: filter, out: inOrder.url)
+        let actual = try await runReplay(reversed.url, filter: filter, sortRunBytes: 16 << 10, out: fromReversed.url)
+        #expect(actual[.csv] == expected[.csv])
+        #expect(actual[.ndjson] == expected[.ndjson])
+        #expect(try fromReversed.listing().allSatisfy { !$0.hasPrefix(".") })
+    }
+
     @Test func theExcerptKeepsTheFirstRowsWhateverTheOrderUploadsComeIn() {
         let uploads = scrambledUploads(5_000)
         let sorted = uploads.sorted(by: RevenueUpload.reportOrder)

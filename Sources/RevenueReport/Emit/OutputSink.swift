@@ -45,6 +45,33 @@ public final class OutputSink: @unchecked Sendable {
         if let descriptor { close(descriptor) }
     }
 
+    /// True for a sink over a file (false: it keeps everything in `buffer`).
+    var isFile: Bool { descriptor != nil }
+
+    /// Writes out everything so far and waits until it is in the file.
+    func drain() throws {
+        try flush()
+        if let failure = queue.sync(execute: { self.failure }) { throw failure }
+    }
+
+    /// Empties the file and starts over, as if nothing had been written.
+    func restart() throws {
+        guard let descriptor else {
+            buffer.removeAll(keepingCapacity: true)
+            return
+        }
+        try drain()
+        guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
+            throw ReportError.io("\(path): cannot empty the file: \(String(cString: strerror(errno)))")
+        }
+        queue.sync {
+            hasher = SHA256()
+            flushed = 0
+        }
+        keptBytes = []
+        buffer.removeAll(keepingCapacity: true)
+    }
+
     public func flushIfFull() throws {
         if descriptor != nil, buffer.count >= Self.flushThreshold { try flush() }
     }

@@ -1,10 +1,22 @@
 import Foundation
 import HeapModule
 
+/// Where the sorter's records end up, in report order: the row outputs (`RowStream`).
+protocol OrderedRowDestination: AnyObject {
+    /// Writes the record's rows; `remember`: keep what `takeBack` needs to return it.
+    func append(_ record: SpillRecord, remember: Bool) throws
+    /// Hands back every record appended with `remember`, in order, and forgets them (the
+    /// destination is empty again).
+    func takeBack(_ body: (UnsafeRawBufferPointer) throws -> Void) throws
+}
+
 /// Puts the in-range uploads in report order (time of upload, then id) in bounded memory.
 ///
-/// Records collect in memory up to `runBytes`; past that, each batch is sorted and written to a
-/// temporary file as a sorted run, and the runs are merged at the end (a k-way merge over a
+/// While records arrive already in report order (the API sends them so), each goes straight to
+/// the destination: nothing is held, sorted or spilled. The first record out of order ends that:
+/// the destination hands back what it was given, and from then on records collect in memory
+/// up to `runBytes`; past that, each batch is sorted and written to a temporary file as a
+/// sorted run, and the runs are merged into the destination at the end (a k-way merge over a
 /// heap, each run read through its own small buffer). A report that fits in one batch never
 /// touches the disk. The temporary file sits in the output folder (where the outputs, of about
 /// the same size, go anyway, rather than a /tmp that may be memory) and is unlinked as soon
@@ -22,6 +34,11 @@ public final class ExternalSorter {
     private var spillFile: SpillFile?
     private var runs: [Range<Int>] = []
     private(set) var count = 0
+    /// Set while every record so far came in order and went straight to it.
+    private var streamingTo: (any OrderedRowDestination)?
+    private var lastKey: (instant: Int64, id: Int64)?
+    /// True when the records did not all come in order (and were sorted here).
+    private(set) var neededSorting = false
 
     /// Where a record starts in the arena (at its length prefix), with its sort key.
     private struct Entry {
@@ -34,9 +51,11 @@ public final class ExternalSorter {
         }
     }
 
-    init(directory: URL, runBytes: Int = ExternalSorter.defaultRunBytes) {
+    /// `streamingTo`: where records go at once while they come in order (nil: always sort).
+    init(directory: URL, runBytes: Int = ExternalSorter.defaultRunBytes, streamingTo: (any OrderedRowDestination)? = nil) {
         self.directory = directory
         self.runBytes = max(1, runBytes)
+        self.streamingTo = streamingTo
     }
 
     /// How many sorted runs went to disk (0 when everything fitted in memory).
@@ -46,6 +65,22 @@ public final class ExternalSorter {
     /// wrote them: in one copy, so a page's uploads cost one `memcpy`.
     func add(_ records: UnsafeRawBufferPointer) throws {
         var position = 0
+        // In order so far: straight to the destination, until a record is not.
+        while let destination = streamingTo, position < records.count {
+            let length = Int(records.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian)
+            let record = SpillRecord(bytes: UnsafeRawBufferPointer(rebasing: records[position + 4 ..< position + 4 + length]))
+            if let lastKey, (record.instant, record.id) <= lastKey {
+                try stopStreaming(destination)
+                break
+            }
+            try destination.append(record, remember: true)
+            lastKey = (record.instant, record.id)
+            position += 4 + length
+            count += 1
+        }
+        guard position < records.count else { return }
+        let records = UnsafeRawBufferPointer(rebasing: records[position...])
+        position = 0
         while position < records.count {
             let length = Int(records.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian)
             let view = SpillRecord(bytes: UnsafeRawBufferPointer(rebasing: records[position + 4 ..< position + 4 + length]))
@@ -57,7 +92,25 @@ public final class ExternalSorter {
         if arena.count >= runBytes { try writeRun() }
     }
 
-    /// Calls `body` with every record, in report order. Runs once.
+    /// The records so far came in order and are in the destination; this one is not: take them
+    /// back to sort them with the rest.
+    private func stopStreaming(_ destination: any OrderedRowDestination) throws {
+        streamingTo = nil
+        neededSorting = true
+        let streamed = count
+        count = 0
+        try destination.takeBack { record in try add(record) }
+        precondition(count == streamed, "the destination handed back \(count) of \(streamed) records")
+    }
+
+    /// Finishes: every record is in `destination` in report order (those that came in order
+    /// are there already). Runs once.
+    func finish(into destination: any OrderedRowDestination) throws {
+        if streamingTo != nil { return }
+        try forEachInOrder { try destination.append($0, remember: false) }
+    }
+
+    /// Calls `body` with every record held here, in report order. Runs once.
     func forEachInOrder(_ body: (SpillRecord) throws -> Void) throws {
         if runs.isEmpty {
             entries.sort(by: Entry.inOrder)
@@ -101,7 +154,7 @@ public final class ExternalSorter {
     /// The k-way merge: the heap holds each run's next record key; the smallest is handed on.
     private func merge(_ body: (SpillRecord) throws -> Void) throws {
         guard let file = spillFile else { return }
-        let bufferSize = max(64 << 10, Self.mergeBufferBytes / runs.count)
+        let bufferSize = max(16 << 10, Self.mergeBufferBytes / runs.count)
         let readers = runs.map { RunReader(file: file, range: $0, bufferSize: bufferSize) }
         var heap = Heap<MergeHead>()
         for index in readers.indices where try readers[index].advance() {
@@ -131,75 +184,31 @@ public final class ExternalSorter {
     }
 }
 
-/// One sorted run, read front to back through a buffer of its own. The buffer is allocated by
-/// hand so that a record handed out stays where it is until the reader moves on.
+/// One sorted run of the spill file, a record at a time.
 private final class RunReader {
-    let file: SpillFile
-    var next: Int
-    let end: Int
-    var buffer: UnsafeMutableRawBufferPointer
-    var start = 0
-    var filled = 0
-    /// The current record's bytes (after the length prefix) in `buffer`.
-    var record: Range<Int> = 0 ..< 0
+    private let reader: SequentialFileReader
+    /// The current record (after its length prefix), valid until `advance`.
+    private(set) var current = SpillRecord(bytes: UnsafeRawBufferPointer(start: nil, count: 0))
 
     init(file: SpillFile, range: Range<Int>, bufferSize: Int) {
-        self.file = file
-        self.next = range.lowerBound
-        self.end = range.upperBound
-        self.buffer = .allocate(byteCount: bufferSize, alignment: 8)
+        reader = SequentialFileReader(descriptor: file.descriptor, range: range, bufferSize: bufferSize, what: "the sort file")
     }
 
-    deinit { buffer.deallocate() }
-
-    var current: SpillRecord {
-        SpillRecord(bytes: UnsafeRawBufferPointer(rebasing: buffer[record]))
-    }
-
-    var key: (instant: Int64, id: Int64) {
-        let view = current
-        return (view.instant, view.id)
-    }
+    var key: (instant: Int64, id: Int64) { (current.instant, current.id) }
 
     /// Moves to the next record; false at the end of the run.
     func advance() throws -> Bool {
-        start = record.upperBound
-        guard try ensure(4) else { return false }
-        let length = Int(buffer.loadUnaligned(fromByteOffset: start, as: UInt32.self).littleEndian)
-        guard try ensure(4 + length) else { throw ReportError.io("the sort file ended inside a record") }
-        record = start + 4 ..< start + 4 + length
+        guard let prefix = try reader.read(4) else { return false }
+        let length = Int(prefix.loadUnaligned(as: UInt32.self).littleEndian)
+        guard let body = try reader.read(length) else { throw ReportError.io("the sort file ended inside a record") }
+        current = SpillRecord(bytes: body)
         return true
-    }
-
-    /// Makes `count` bytes from `start` available in the buffer; false when the run has fewer.
-    private func ensure(_ count: Int) throws -> Bool {
-        if filled - start >= count { return true }
-        // Keep the unread tail, at the front, then fill up from the file.
-        let tail = filled - start
-        if buffer.count < count {
-            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 8)
-            larger.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: tail)
-            buffer.deallocate()
-            buffer = larger
-        } else if tail > 0 {
-            buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: tail)
-        }
-        filled = tail
-        start = 0
-        record = 0 ..< 0
-        let wanted = min(buffer.count - filled, end - next)
-        if wanted > 0 {
-            let read = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled ..< filled + wanted]), at: next)
-            filled += read
-            next += read
-        }
-        return filled >= count
     }
 }
 
-/// The sorter's temporary file: created in the output folder, unlinked at once, closed at the end.
-private final class SpillFile {
-    private let descriptor: Int32
+/// A scratch file: created in the output folder, unlinked at once, closed at the end.
+final class SpillFile {
+    let descriptor: Int32
     private let folder: String
     private(set) var size = 0
 
@@ -233,19 +242,5 @@ private final class SpillFile {
             }
         }
         size += written
-    }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
-        var done = 0
-        while done < buffer.count {
-            let result = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw ReportError.io("--out \(folder): cannot read the sort file: \(String(cString: strerror(errno)))")
-            }
-            if result == 0 { break }
-            done += result
-        }
-        return done
     }
 }

@@ -24,12 +24,15 @@ public struct CollectedUploads {
     public var rejections: [RecordRejection]
     public var counts: RecordCounts
 
-    /// Sorted runs written to disk (0 when the uploads fitted in memory).
+    /// Sorted runs written to disk (0 when the uploads fitted in memory or came in order).
     public var spilledRuns: Int { sorted.spilledRuns }
 
-    /// Calls `body` with each in-range upload's record, in report order. Runs once.
-    public func forEachInOrder(_ body: (SpillRecord) throws -> Void) throws {
-        try sorted.forEachInOrder(body)
+    /// False when the uploads all came in report order and went to the outputs as they came.
+    public var neededSorting: Bool { sorted.neededSorting }
+
+    /// Puts every in-range upload's rows in `destination`, in report order. Runs once.
+    func writeRows(into destination: any OrderedRowDestination) throws {
+        try sorted.finish(into: destination)
     }
 }
 
@@ -52,9 +55,10 @@ public struct UploadCollector {
     private var rejections: [RecordRejection] = []
     private var counts = RecordCounts()
 
-    /// `sortDirectory`: where the sorter may spill runs (the output folder).
-    public init(filter: RecordFilter, zone: SourceZone, displayZone: SourceZone? = nil, failRules: [FailRule] = [], sortDirectory: URL,
-                sortRunBytes: Int = ExternalSorter.defaultRunBytes, logger: Logger) {
+    /// `sortDirectory`: where the sorter may spill runs (the output folder); `streamingTo`: where
+    /// uploads go at once while they come in report order.
+    init(filter: RecordFilter, zone: SourceZone, displayZone: SourceZone? = nil, failRules: [FailRule] = [], sortDirectory: URL,
+         sortRunBytes: Int = ExternalSorter.defaultRunBytes, streamingTo: (any OrderedRowDestination)? = nil, logger: Logger) {
         self.filter = filter
         self.logger = logger
         self.summaryZone = displayZone ?? filter.zone ?? zone
@@ -62,7 +66,7 @@ public struct UploadCollector {
         self.summary = Summary(zone: summaryZone)
         self.excerpt = ReportExcerpt(failRules: failRules)
         self.previous = Summary(zone: summaryZone)
-        self.sorter = ExternalSorter(directory: sortDirectory, runBytes: sortRunBytes)
+        self.sorter = ExternalSorter(directory: sortDirectory, runBytes: sortRunBytes, streamingTo: streamingTo)
     }
 
     public var recordsRead: Int { counts.read }
