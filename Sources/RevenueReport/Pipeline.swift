@@ -28,10 +28,11 @@ public protocol ProgressObserver: Sendable {
 /// Fetch -> Parse -> Transform -> Emit, each stage's value handed to the next.
 ///
 /// Pages are parsed and typed several at a time (one per core), and collected in order; the
-/// uploads in range go to a sorter that keeps memory flat by spilling sorted runs to disk. No
-/// output is written until every page is read and every record typed, so a failure anywhere
-/// leaves the output folder as it was. Only `--archive-raw` keeps pages as they come: that is
-/// evidence of what was read, failed runs included.
+/// uploads in range go to a sorter that keeps memory flat (straight to the row outputs while
+/// they come in report order, else sorted runs spilled to disk). Outputs are written to
+/// temporary files and renamed into place only once every page is read, every record typed
+/// and every output complete, so a failure anywhere leaves the output folder as it was. Only
+/// `--archive-raw` keeps pages as they come: that is evidence of what was read, failed runs included.
 public enum Pipeline {
     /// Pages typed at once: one per core, and one more being read.
     static let typingWidth = max(2, ProcessInfo.processInfo.activeProcessorCount + 1)
