@@ -42,7 +42,7 @@ import Testing
         let sorter = ExternalSorter(directory: folder.url, runBytes: runBytes)
         for upload in uploads {
             var record: [UInt8] = []
-            SpillRecord.append(upload, formats: formats, to: &record)
+            SortRecord.append(upload, formats: formats, to: &record)
             try record.withUnsafeBytes { try sorter.add($0) }
         }
         var keys: [Int64] = []
@@ -80,7 +80,7 @@ import Testing
         let sorter = ExternalSorter(directory: folder, runBytes: runBytes, streamingTo: rows)
         for page in stride(from: 0, to: uploads.count, by: 250) {
             var records: [UInt8] = []
-            for upload in uploads[page ..< min(page + 250, uploads.count)] { SpillRecord.append(upload, formats: formats, to: &records) }
+            for upload in uploads[page ..< min(page + 250, uploads.count)] { SortRecord.append(upload, formats: formats, to: &records) }
             try records.withUnsafeBytes { try sorter.add($0) }
         }
         try sorter.finish(into: rows)

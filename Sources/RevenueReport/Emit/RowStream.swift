@@ -12,7 +12,7 @@ final class RowStream: OrderedRowDestination {
     private let directory: URL
     private let openSinks: () throws -> [OutputSink]
     private(set) var sinks: [OutputSink] = []
-    private var index: SpillFile?
+    private var index: ScratchFile?
     private var indexBuffer: [UInt8] = []
     private var remembered = 0
 
@@ -30,7 +30,7 @@ final class RowStream: OrderedRowDestination {
         if sinks.isEmpty, !formats.isEmpty { sinks = try openSinks() }
     }
 
-    func append(_ record: SpillRecord, remember: Bool) throws {
+    func append(_ record: SortRecord, remember: Bool) throws {
         try openIfNeeded()
         if remember {
             indexBuffer.appendInteger(record.instant)
@@ -92,7 +92,7 @@ final class RowStream: OrderedRowDestination {
 
     private func flushIndex() throws {
         guard !indexBuffer.isEmpty else { return }
-        let file = try index ?? SpillFile(directory: directory)
+        let file = try index ?? ScratchFile(directory: directory)
         index = file
         try file.append(indexBuffer)
         indexBuffer.removeAll(keepingCapacity: true)

@@ -4,7 +4,7 @@ import HeapModule
 /// Where the sorter's records end up, in report order: the row outputs (`RowStream`).
 protocol OrderedRowDestination: AnyObject {
     /// Writes the record's rows; `remember`: keep what `takeBack` needs to return it.
-    func append(_ record: SpillRecord, remember: Bool) throws
+    func append(_ record: SortRecord, remember: Bool) throws
     /// Hands back every record appended with `remember`, in order, and forgets them (the
     /// destination is empty again).
     func takeBack(_ body: (UnsafeRawBufferPointer) throws -> Void) throws
@@ -31,7 +31,7 @@ public final class ExternalSorter {
     private let runBytes: Int
     private var arena: [UInt8] = []
     private var entries: [Entry] = []
-    private var spillFile: SpillFile?
+    private var spillFile: ScratchFile?
     private var runs: [Range<Int>] = []
     private(set) var count = 0
     /// Set while every record so far came in order and went straight to it.
@@ -61,14 +61,14 @@ public final class ExternalSorter {
     /// How many sorted runs went to disk (0 when everything fitted in memory).
     var spilledRuns: Int { runs.count }
 
-    /// Adds records laid back to back, each with its length prefix, as `SpillRecord.append`
+    /// Adds records laid back to back, each with its length prefix, as `SortRecord.append`
     /// wrote them: in one copy, so a page's uploads cost one `memcpy`.
     func add(_ records: UnsafeRawBufferPointer) throws {
         var position = 0
         // In order so far: straight to the destination, until a record is not.
         while let destination = streamingTo, position < records.count {
             let length = Int(records.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian)
-            let record = SpillRecord(bytes: UnsafeRawBufferPointer(rebasing: records[position + 4 ..< position + 4 + length]))
+            let record = SortRecord(bytes: UnsafeRawBufferPointer(rebasing: records[position + 4 ..< position + 4 + length]))
             if let lastKey, (record.instant, record.id) <= lastKey {
                 try stopStreaming(destination)
                 break
@@ -83,7 +83,7 @@ public final class ExternalSorter {
         position = 0
         while position < records.count {
             let length = Int(records.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian)
-            let view = SpillRecord(bytes: UnsafeRawBufferPointer(rebasing: records[position + 4 ..< position + 4 + length]))
+            let view = SortRecord(bytes: UnsafeRawBufferPointer(rebasing: records[position + 4 ..< position + 4 + length]))
             entries.append(Entry(instant: view.instant, id: view.id, offset: arena.count + position))
             position += 4 + length
             count += 1
@@ -111,13 +111,13 @@ public final class ExternalSorter {
     }
 
     /// Calls `body` with every record held here, in report order. Runs once.
-    func forEachInOrder(_ body: (SpillRecord) throws -> Void) throws {
+    func forEachInOrder(_ body: (SortRecord) throws -> Void) throws {
         if runs.isEmpty {
             entries.sort(by: Entry.inOrder)
             try arena.withUnsafeBytes { raw in
                 for entry in entries {
                     let length = Int(raw.loadUnaligned(fromByteOffset: entry.offset, as: UInt32.self).littleEndian)
-                    try body(SpillRecord(bytes: UnsafeRawBufferPointer(rebasing: raw[entry.offset + 4 ..< entry.offset + 4 + length])))
+                    try body(SortRecord(bytes: UnsafeRawBufferPointer(rebasing: raw[entry.offset + 4 ..< entry.offset + 4 + length])))
                 }
             }
             return
@@ -129,7 +129,7 @@ public final class ExternalSorter {
     }
 
     private func writeRun() throws {
-        let file = try spillFile ?? SpillFile(directory: directory)
+        let file = try spillFile ?? ScratchFile(directory: directory)
         spillFile = file
         entries.sort(by: Entry.inOrder)
         let start = file.size
@@ -152,7 +152,7 @@ public final class ExternalSorter {
     }
 
     /// The k-way merge: the heap holds each run's next record key; the smallest is handed on.
-    private func merge(_ body: (SpillRecord) throws -> Void) throws {
+    private func merge(_ body: (SortRecord) throws -> Void) throws {
         guard let file = spillFile else { return }
         let bufferSize = max(16 << 10, Self.mergeBufferBytes / runs.count)
         let readers = runs.map { RunReader(file: file, range: $0, bufferSize: bufferSize) }
@@ -188,9 +188,9 @@ public final class ExternalSorter {
 private final class RunReader {
     private let reader: SequentialFileReader
     /// The current record (after its length prefix), valid until `advance`.
-    private(set) var current = SpillRecord(bytes: UnsafeRawBufferPointer(start: nil, count: 0))
+    private(set) var current = SortRecord(bytes: UnsafeRawBufferPointer(start: nil, count: 0))
 
-    init(file: SpillFile, range: Range<Int>, bufferSize: Int) {
+    init(file: ScratchFile, range: Range<Int>, bufferSize: Int) {
         reader = SequentialFileReader(descriptor: file.descriptor, range: range, bufferSize: bufferSize, what: "the sort file")
     }
 
@@ -201,46 +201,7 @@ private final class RunReader {
         guard let prefix = try reader.read(4) else { return false }
         let length = Int(prefix.loadUnaligned(as: UInt32.self).littleEndian)
         guard let body = try reader.read(length) else { throw ReportError.io("the sort file ended inside a record") }
-        current = SpillRecord(bytes: body)
+        current = SortRecord(bytes: body)
         return true
-    }
-}
-
-/// A scratch file: created in the output folder, unlinked at once, closed at the end.
-final class SpillFile {
-    let descriptor: Int32
-    private let folder: String
-    private(set) var size = 0
-
-    init(directory: URL) throws {
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ReportError.io("--out \(directory.path): cannot create the folder: \(error.localizedDescription)")
-        }
-        folder = directory.path
-        let path = directory.appendingPathComponent(".cg-revenue-sort.\(getpid()).\(UInt32.random(in: 0 ... UInt32.max)).tmp").path
-        descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw ReportError.io("--out \(folder): cannot write the sort file: \(String(cString: strerror(errno)))")
-        }
-        unlink(path)
-    }
-
-    deinit { close(descriptor) }
-
-    func append(_ bytes: [UInt8]) throws {
-        var written = 0
-        try bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let result = pwrite(descriptor, raw.baseAddress! + written, raw.count - written, off_t(size + written))
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw ReportError.io("--out \(folder): cannot write the sort file: \(String(cString: strerror(errno)))")
-                }
-                written += result
-            }
-        }
-        size += written
     }
 }

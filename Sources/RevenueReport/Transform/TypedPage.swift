@@ -57,7 +57,7 @@ public struct PageTyping: Sendable {
             case .typed(let upload):
                 if bounds.contains(upload.dateUpload), filter.contains(id: upload.id) {
                     let start = encoded.count
-                    SpillRecord.append(upload, formats: formats, to: &encoded)
+                    SortRecord.append(upload, formats: formats, to: &encoded)
                     outcomes.append(.typed(upload, .inRange(bytes: start ..< encoded.count)))
                 } else if let previousBounds, previousBounds.contains(upload.dateUpload) {
                     outcomes.append(.typed(upload, .previous))

@@ -1,4 +1,4 @@
-/// One in-range upload as the sorter keeps it: the sort key and its rows already rendered for
+/// One in-range upload as the sorter handles it: the sort key and its rows already rendered for
 /// each streamed output (CSV, NDJSON).
 ///
 /// Rendering happens while pages are typed, on several cores; the merge at the end then only
@@ -6,7 +6,7 @@
 ///
 /// Layout, little-endian: `u32 length` (of what follows), `i64 instant`, `i64 id`, `u8 rows`,
 /// then per row `u32 n` + n bytes.
-public struct SpillRecord {
+public struct SortRecord {
     /// The bytes after the length prefix.
     let bytes: UnsafeRawBufferPointer
 
