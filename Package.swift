@@ -49,10 +49,13 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        // glibc's mallopt, which Swift's Glibc module does not expose (MemoryTuning.swift says why)
+        .target(name: "CMallocTuning"),
         .executableTarget(
             name: "cg-revenue",
             dependencies: [
                 "RevenueReport",
+                "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -21,6 +21,7 @@ struct CGRevenue: AsyncParsableCommand {
 
     /// ArgumentParser exits 64 on a usage error; the contract says 2.
     static func main() async {
+        MemoryTuning.apply()
         Interruption.install()
         do {
             var command = try parseAsRoot()
