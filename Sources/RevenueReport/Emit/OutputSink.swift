@@ -23,6 +23,8 @@ public final class OutputSink: @unchecked Sendable {
     private var hasher = SHA256()
     private var flushed = 0
     private var failure: ReportError?
+    /// Buffers written out, emptied, for the next flush to reuse (touched on `queue` only).
+    private var recycled: [[UInt8]] = []
     static let flushThreshold = 1 << 20
 
     /// A sink that keeps the whole output in `buffer` (tests, the email's parts).
@@ -99,8 +101,10 @@ public final class OutputSink: @unchecked Sendable {
         if let failure = queue.sync(execute: { self.failure }) { throw failure }
         let chunk = buffer
         if keepCopy { keptBytes += chunk }
-        buffer = []
-        buffer.reserveCapacity(Self.flushThreshold + 64 * 1024)
+        // A buffer already written out is reused: no fresh megabyte to allocate and fault in.
+        buffer = queue.sync { recycled.popLast() } ?? []
+        buffer.removeAll(keepingCapacity: true)
+        if buffer.capacity < Self.flushThreshold { buffer.reserveCapacity(Self.flushThreshold + 64 * 1024) }
         waiting.wait()
         queue.async { [self] in
             defer { waiting.signal() }
@@ -111,6 +115,7 @@ public final class OutputSink: @unchecked Sendable {
             } else {
                 flushed += chunk.count
             }
+            if recycled.count < 2 { recycled.append(chunk) }  // emptied by the flush that takes it
         }
     }
 
