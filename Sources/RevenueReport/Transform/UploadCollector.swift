@@ -14,7 +14,7 @@ public struct RecordCounts: Sendable, Equatable {
 /// The Transform stage's result: the uploads in range, ready to be read in report order, and
 /// what was made of them.
 public struct CollectedUploads {
-    /// The in-range uploads; `forEachInOrder` hands them out in report order, once.
+    /// The in-range uploads: those not yet in the row outputs (`writeRows(into:)`).
     let sorted: ExternalSorter
     public var summary: Summary
     /// What the HTML, the email and `--fail-on` list of the uploads.
