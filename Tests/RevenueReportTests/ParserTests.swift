@@ -53,6 +53,21 @@ import Testing
 }
 
 @Suite struct XMLParserTests {
+    /// An element with more child names than are looked through one by one: a name repeated
+    /// after the twentieth still makes a list, and every member keeps its first place.
+    @Test func wideElementsStillMakeListsOfRepeatedNames() throws {
+        let extras = (1 ... 20).map { "<f\($0)>\($0)</f\($0)>" }.joined()
+        let xml = "<r><id>1</id>\(extras)<id>2</id><f3>x</f3><f20>y</f20><f21>z</f21><f3>w</f3></r>"
+        let document = try XMLParser.parse(Data(xml.utf8))
+        guard case .object(let members) = document.root else { Issue.record("not an object"); return }
+        #expect(members.map(\.key) == ["id"] + (1 ... 21).map { "f\($0)" })
+        #expect(document.root["id"] == .array([.string("1"), .string("2")]))
+        #expect(document.root["f3"] == .array([.string("3"), .string("x"), .string("w")]))
+        #expect(document.root["f20"] == .array([.string("20"), .string("y")]))
+        #expect(document.root["f21"] == .string("z"))
+        #expect(document.root["f7"] == .string("7"))
+    }
+
     @Test func refusesDoctypeSoNoExternalEntityIsRead() throws {
         let attack = """
             <?xml version="1.0"?>

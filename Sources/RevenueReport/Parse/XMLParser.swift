@@ -96,7 +96,7 @@ struct XMLParser {
                 return
             }
             guard let position = position(of: name) else {
-                if members.count >= Self.linearSearchLimit { positions[name] = members.count }
+                if !positions.isEmpty { positions[name] = members.count }  // once built, kept up to date
                 members.append(JSONMember(name, value))
                 return
             }
@@ -107,7 +107,7 @@ struct XMLParser {
             if members.count <= Self.linearSearchLimit {
                 return members.firstIndex { $0.key == name }
             }
-            if positions.isEmpty {
+            if positions.isEmpty {  // built once, from every member so far
                 for (index, member) in members.enumerated() where positions[member.key] == nil { positions[member.key] = index }
             }
             return positions[name]
