@@ -1,12 +1,25 @@
 import Foundation
 
-/// What the libFuzzer targets in Fuzz/ run: one page through Parse and the record typing, as
-/// the pipeline runs them. Thrown errors are the expected way to refuse; a crash is a bug.
+/// What the libFuzzer targets in Fuzz/ run: one page through Parse, typing and rendering, as the
+/// pipeline runs them. Thrown errors are the expected way to refuse; a crash is a bug.
 public enum FuzzEntry {
     public static func run(_ data: UnsafeRawPointer, _ size: Int, format: WireFormat) {
         let page = RawPage(origin: "fuzz.\(format.rawValue)", format: format, bytes: Data(bytes: data, count: size))
-        guard let parsed = try? PageParser.parse(page) else { return }
+        // The pipeline's own path: the JSON record scanner or the general parser, then typing and rows.
+        _ = try? PageTyping(filter: RecordFilter(), zone: .utc, formats: [CSVWriter(), NDJSONWriter()]).type(page)
+        // The two JSON readers must agree on every page the scanner takes.
+        guard format == .json, let scanned = JSONRecordScanner.records(in: page.bytes) else { return }
+        guard let parsed = try? PageParser.parse(page) else { fatalError("the record scanner took a page the parser refuses") }
         let typer = RecordTyper(zone: .utc)
-        for record in parsed.records { _ = typer.type(record) }
+        let general = parsed.records.map { describe(typer.type($0)) }
+        let fast = scanned.enumerated().map { describe(typer.type($1, page: page.origin, position: $0 + 1)) }
+        guard general == fast else { fatalError("the record scanner and the parser disagree") }
+    }
+
+    private static func describe(_ outcome: RecordTyper.Outcome) -> String {
+        switch outcome {
+        case .typed(let upload): "\(upload)"
+        case .rejected(let rejection, let date): "\(rejection) \(String(describing: date))"
+        }
     }
 }
