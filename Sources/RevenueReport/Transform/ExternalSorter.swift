@@ -67,25 +67,23 @@ public final class ExternalSorter {
         var position = 0
         // In order so far: straight to the destination, until a record is not.
         while let destination = streamingTo, position < records.count {
-            let length = Int(records.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian)
-            let record = SortRecord(bytes: UnsafeRawBufferPointer(rebasing: records[position + 4 ..< position + 4 + length]))
+            let (record, end) = SortRecord.framed(at: position, in: records)
             if let lastKey, (record.instant, record.id) <= lastKey {
                 try stopStreaming(destination)
                 break
             }
             try destination.append(record, remember: true)
             lastKey = (record.instant, record.id)
-            position += 4 + length
+            position = end
             count += 1
         }
         guard position < records.count else { return }
         let records = UnsafeRawBufferPointer(rebasing: records[position...])
         position = 0
         while position < records.count {
-            let length = Int(records.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian)
-            let view = SortRecord(bytes: UnsafeRawBufferPointer(rebasing: records[position + 4 ..< position + 4 + length]))
-            entries.append(Entry(instant: view.instant, id: view.id, offset: arena.count + position))
-            position += 4 + length
+            let (record, end) = SortRecord.framed(at: position, in: records)
+            entries.append(Entry(instant: record.instant, id: record.id, offset: arena.count + position))
+            position = end
             count += 1
         }
         arena.append(contentsOf: records)
@@ -116,8 +114,7 @@ public final class ExternalSorter {
             entries.sort(by: Entry.inOrder)
             try arena.withUnsafeBytes { raw in
                 for entry in entries {
-                    let length = Int(raw.loadUnaligned(fromByteOffset: entry.offset, as: UInt32.self).littleEndian)
-                    try body(SortRecord(bytes: UnsafeRawBufferPointer(rebasing: raw[entry.offset + 4 ..< entry.offset + 4 + length])))
+                    try body(SortRecord.framed(at: entry.offset, in: raw).record)
                 }
             }
             return
@@ -137,8 +134,8 @@ public final class ExternalSorter {
         chunk.reserveCapacity(1 << 20)
         try arena.withUnsafeBytes { raw in
             for entry in entries {
-                let length = Int(raw.loadUnaligned(fromByteOffset: entry.offset, as: UInt32.self).littleEndian)
-                chunk.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[entry.offset ..< entry.offset + 4 + length]))
+                let end = SortRecord.framed(at: entry.offset, in: raw).end
+                chunk.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[entry.offset ..< end]))
                 if chunk.count >= 1 << 20 {
                     try file.append(chunk)
                     chunk.removeAll(keepingCapacity: true)

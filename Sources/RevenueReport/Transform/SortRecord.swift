@@ -25,6 +25,13 @@ public struct SortRecord {
         }
     }
 
+    /// The record whose length prefix sits at `offset` of `buffer`, and where the next one starts.
+    static func framed(at offset: Int, in buffer: UnsafeRawBufferPointer) -> (record: SortRecord, end: Int) {
+        let length = Int(buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
+        let end = offset + 4 + length
+        return (SortRecord(bytes: UnsafeRawBufferPointer(rebasing: buffer[offset + 4 ..< end])), end)
+    }
+
     /// Appends one record, length prefix included, to `out`.
     static func append(_ upload: RevenueUpload, formats: [any RowFormat], to out: inout [UInt8]) {
         let start = out.count
