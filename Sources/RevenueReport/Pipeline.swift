@@ -93,13 +93,13 @@ public enum Pipeline {
             logger.debug("rows written in \(String(format: "%.2f", Date().timeIntervalSince(startedAt) - readSeconds)) s")
             let document = ReportDocument(collected: collected, configuration: configuration,
                                           sourceDescription: source.description, toolVersion: toolVersion)
-            if let html = plan.html {
-                if plan.emailNeeds(.html) {
-                    let bytes = try html.render(document)
-                    keptForEmail[.html] = bytes
-                    if plan.writesFile(.html) { staged[.html] = try committer.stage(name: plan.fileName(.html), bytes: bytes) }
+            for (kind, writer) in plan.documentWriters {
+                if plan.emailNeeds(kind) {
+                    let bytes = try writer.render(document)
+                    keptForEmail[kind] = bytes
+                    if plan.writesFile(kind) { staged[kind] = try committer.stage(name: plan.fileName(kind), bytes: bytes) }
                 } else {
-                    staged[.html] = try committer.stage(name: plan.fileName(.html)) { sink in try html.write(document, to: sink) }
+                    staged[kind] = try committer.stage(name: plan.fileName(kind)) { sink in try writer.write(document, to: sink) }
                 }
             }
             if configuration.outputs.contains(.eml) {
@@ -145,19 +145,19 @@ public enum Pipeline {
 
     static func renderEmail(_ document: ReportDocument, configuration: ReportConfiguration, rendered: [OutputKind: [UInt8]]) throws -> [UInt8] {
         let attachments = configuration.mail.attach.map { kind in
-            (name: "\(configuration.stem).\(kind.fileExtension)", type: kind == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
-             bytes: rendered[kind]!)
+            (name: "\(configuration.stem).\(kind.fileExtension)", type: kind.format.mimeType, bytes: rendered[kind]!)
         }
         return try EMLWriter().render(document, html: rendered[.html]!, attachments: attachments, date: configuration.generatedAt ?? Date())
     }
 }
 
-/// Which outputs a run makes, and how: the row formats rendered ahead while pages are typed,
-/// the HTML writer, and which outputs the email carries (made even when not written as files).
+/// Which outputs a run makes, and how (from `OutputFormat.registry`): the row formats rendered
+/// ahead while pages are typed, the writers of whole documents, and which outputs the email
+/// carries (made even when not written as files).
 struct OutputPlan {
     let configuration: ReportConfiguration
     let rowFormats: [any RowFormat]
-    let html: HTMLWriter?
+    let documentWriters: [(kind: OutputKind, writer: any ReportWriter)]
 
     init(_ configuration: ReportConfiguration) throws {
         self.configuration = configuration
@@ -166,18 +166,22 @@ struct OutputPlan {
             // The message carries the HTML and its attachments even when they are not files.
             for kind in [OutputKind.html] + configuration.mail.attach where !kinds.contains(kind) { kinds.append(kind) }
         }
-        rowFormats = kinds.compactMap { kind -> (any RowFormat)? in
-            switch kind {
-            case .csv: return CSVWriter(neutraliseFormulas: !configuration.csvRaw)
-            case .ndjson: return NDJSONWriter()
-            case .html, .eml: return nil
+        var rowFormats: [any RowFormat] = []
+        var documentWriters: [(kind: OutputKind, writer: any ReportWriter)] = []
+        for kind in kinds {
+            switch kind.format.maker {
+            case .rows(let make): rowFormats.append(make(configuration))
+            case .document(let make): documentWriters.append((kind, try make(configuration)))
+            case .message: break
             }
         }
-        html = kinds.contains(.html) ? try HTMLWriter(templateFile: configuration.templateFile) : nil
+        self.rowFormats = rowFormats
+        self.documentWriters = documentWriters
     }
 
     func writesFile(_ kind: OutputKind) -> Bool { configuration.outputs.contains(kind) }
 
+    /// The email's body is the HTML report; its attachments are `--mail-attach`.
     func emailNeeds(_ kind: OutputKind) -> Bool {
         configuration.outputs.contains(.eml) && (kind == .html || configuration.mail.attach.contains(kind))
     }

@@ -1,7 +1,8 @@
 import Foundation
 import RevenueReport
 
-/// `--dry-run`: the resolved settings, with where each came from, and the requests a run would make.
+/// `--dry-run`: the whole plan (every setting as it would be used, typed, with where it came
+/// from; the outputs; the requests), then each problem found. Needs no credentials.
 enum DryRun {
     static func describe(_ settings: RunSettings) -> String {
         var out = "cg-revenue \(ToolVersion.current) dry run: nothing is fetched or written\n\n"
@@ -13,6 +14,9 @@ enum DryRun {
         let report = settings.report
         out += "\nrange: \(report.filter.from?.description ?? "open") to \(report.filter.to?.description ?? "open")"
         out += " on the clock of \((report.filter.zone ?? report.sourceZone).identifier)\n"
+        if let previous = report.filter.previousPeriod, let from = previous.from, let to = previous.to {
+            out += "compared with: \(from) to \(to) (--compare previous-period)\n"
+        }
         out += "outputs: " + (report.outputs.map { "\(report.stem).\($0.fileExtension)" } + ["\(report.stem).manifest.json"])
             .map { report.outDirectory.appendingPathComponent($0).path }.joined(separator: ", ") + "\n"
         switch settings.source {
@@ -23,17 +27,25 @@ enum DryRun {
             }
         case .api(let api):
             out += "source: \(api.endpoint.revenueURL.absoluteString) (region \(api.region.rawValue))\n"
-            out += "credentials: \(api.credentialsOrigin); secret ********\n"
-            if case .oauth = api.credentials {
+            out += "credentials: \(api.credentialsOrigin)\(api.credentials == nil ? "" : "; secret ********")\n"
+            if case .oauth? = api.credentials {
                 out += "request: POST \(api.endpoint.tokenURL.absoluteString) (grant_type=client_credentials, client secret ********)\n"
             }
             let query = APIQuery(filter: report.filter, pageSize: api.pageSize, sourceZone: report.sourceZone)
             var components = URLComponents(url: api.endpoint.revenueURL, resolvingAgainstBaseURL: false)!
-            for start in [0, api.pageSize] {
+            for start in query.filter.id == nil ? [0, api.pageSize] : [0] {
                 components.queryItems = query.items(start: start).map { URLQueryItem(name: $0.0, value: $0.1) }
                 out += "request: GET \(components.url!.absoluteString)\n"
             }
-            out += "         … start += \(api.pageSize) until a short page, an empty page or 400184; \(api.concurrency) page(s) in flight, \(api.maxAttempts) attempt(s) each\n"
+            if query.filter.id == nil {
+                out += "         … start += the records each page held, until an empty page or 400184; \(api.concurrency) page(s) in flight, \(api.maxAttempts) attempt(s) each\n"
+            }
+        }
+        if settings.problems.isEmpty {
+            out += "\nno problems found\n"
+        } else {
+            out += "\n\(settings.problems.count) problem(s), exit 2:\n"
+            for problem in settings.problems { out += "  - \(problem)\n" }
         }
         return out
     }

@@ -33,97 +33,81 @@ struct ReportCommand: AsyncParsableCommand {
             """
     )
 
+    // Each option below is the command-line form of a setting declared in `SettingCatalog`
+    // (help, default and checks come from there); the property is the setting's name in
+    // camelCase, which is how `givenFlags` finds it. A test parses every declared setting.
+
     // MARK: source
-    @Option(help: ArgumentHelp("Read recorded pages (*.json, *.xml, in file name order) from this folder instead of the API.", valueName: "DIR"))
-    var replay: String?
-    @Option(help: ArgumentHelp("API region: eu, us or au. (default: eu)", valueName: "REGION"))
-    var region: String?
-    @Option(name: .customLong("base-url"), help: ArgumentHelp("Replaces https://api.REGION.customergauge.com; https unless loopback.", valueName: "URL"))
-    var baseURL: String?
-    @Option(name: .customLong("auth-url"), help: ArgumentHelp("Replaces https://auth.REGION.customergauge.com; https unless loopback.", valueName: "URL"))
-    var authURL: String?
-    @Option(help: ArgumentHelp("Wire format requested from the API: json or xml. (default: json)", valueName: "FORMAT"))
-    var format: String?
-    @Option(name: .customLong("page-size"), help: ArgumentHelp("Uploads per request (`limit`), 1 to 1000. (default: 1000)", valueName: "N"))
-    var pageSize: String?
-    @Option(help: ArgumentHelp("Pages in flight at once, results still in order; 1 to 32. (default: 4)", valueName: "N"))
-    var concurrency: String?
-    @Option(name: .customLong("max-attempts"), help: ArgumentHelp("Tries per request: 429, 5xx, timeouts and dropped connections are retried with backoff. (default: 5)", valueName: "N"))
-    var maxAttempts: String?
-    @Option(help: ArgumentHelp("Seconds to wait for one response before retrying it. (default: 60)", valueName: "SECONDS"))
-    var timeout: String?
-    @Option(name: .customLong("archive-raw"), help: ArgumentHelp("Keep every page read, byte for byte, with a sidecar of how it was fetched, in this new or empty folder; --replay reads it back.", valueName: "DIR"))
-    var archiveRaw: String?
+    @Option(help: help(.replay)) var replay: String?
+    @Option(help: help(.region)) var region: String?
+    @Option(help: help(.baseURL)) var baseUrl: String?
+    @Option(help: help(.authURL)) var authUrl: String?
+    @Option(help: help(.format)) var format: String?
+    @Option(help: help(.pageSize)) var pageSize: String?
+    @Option(help: help(.concurrency)) var concurrency: String?
+    @Option(help: help(.maxAttempts)) var maxAttempts: String?
+    @Option(help: help(.timeout)) var timeout: String?
+    @Option(help: help(.archiveRaw)) var archiveRaw: String?
+    @Option(help: help(.compare)) var compare: String?
 
     // MARK: range
-    @Option(help: ArgumentHelp("First day of the range, inclusive, in the source time zone.", valueName: "YYYY-MM-DD"))
-    var from: String?
-    @Option(help: ArgumentHelp("Last day of the range, inclusive, in the source time zone.", valueName: "YYYY-MM-DD"))
-    var to: String?
-    @Option(help: ArgumentHelp("Relative range in --timezone: yesterday, today, last-7-days, last-30-days, month-to-date, last-month, or a month YYYY-MM.", valueName: "NAME"))
-    var range: String?
-    @Option(help: ArgumentHelp("Report one upload only.", valueName: "N"))
-    var id: String?
-    @Option(name: .customLong("source-timezone"), help: ArgumentHelp("Time zone of the API's timestamps (IANA name). (default: UTC)", valueName: "TZ"))
-    var sourceTimezone: String?
-    @Option(help: ArgumentHelp("Zone in which --range is computed and the HTML shows times. (default: the source zone)", valueName: "TZ"))
-    var timezone: String?
-    @Option(help: ArgumentHelp("RFC 3339 time standing in for the clock (2026-03-15T10:00:00Z): backfills, tests, reproducible reports.", valueName: "TIME"))
-    var now: String?
+    @Option(help: help(.from)) var from: String?
+    @Option(help: help(.to)) var to: String?
+    @Option(help: help(.range)) var range: String?
+    @Option(help: help(.id)) var id: String?
+    @Option(help: help(.sourceTimezone)) var sourceTimezone: String?
+    @Option(help: help(.timezone)) var timezone: String?
+    @Option(help: help(.now)) var now: String?
 
     // MARK: outputs
-    @Option(help: ArgumentHelp("Outputs to write, comma separated: csv, ndjson, html, eml. (default: csv,ndjson,html)", valueName: "LIST"))
-    var emit: String?
-    @Option(help: ArgumentHelp("Output folder, created if missing. (default: ./reports)", valueName: "DIR"))
-    var out: String?
-    @Option(help: ArgumentHelp("Output file stem. (default: revenue-uploads_FROM_TO, or revenue-uploads_all with no range)", valueName: "STEM"))
-    var name: String?
-    @Option(help: ArgumentHelp("HTML template instead of the bundled templates/report.html.mustache.", valueName: "FILE"))
-    var template: String?
-    @Flag(name: .customLong("csv-raw"), inversion: .prefixedNo, help: "Turn off the spreadsheet formula guard (a leading ' before =, +, -, @, tab, CR). (default: off)")
-    var csvRaw: Bool?
-    @Flag(name: .customLong("skip-invalid"), inversion: .prefixedNo, help: "Report records that cannot be read (stderr, HTML, manifest) and go on, instead of exiting 1. (default: off)")
-    var skipInvalid: Bool?
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 after writing everything when an upload matches: unsuccessful, not-processed, has-logs (comma separated).", valueName: "LIST"))
-    var failOn: String?
+    @Option(help: help(.emit)) var emit: String?
+    @Option(help: help(.out)) var out: String?
+    @Option(help: help(.name)) var name: String?
+    @Option(help: help(.template)) var template: String?
+    @Flag(inversion: .prefixedNo, help: help(.csvRaw)) var csvRaw: Bool?
+    @Flag(inversion: .prefixedNo, help: help(.skipInvalid)) var skipInvalid: Bool?
+    @Option(help: help(.failOn)) var failOn: String?
 
     // MARK: email (--emit eml)
-    @Option(name: .customLong("mail-from"), help: ArgumentHelp("From: of STEM.eml. (default: cg-revenue <cg-revenue@localhost>)", valueName: "ADDRESS"))
-    var mailFrom: String?
-    @Option(name: .customLong("mail-to"), help: ArgumentHelp("To: of STEM.eml; repeat for several.", valueName: "ADDRESS"))
-    var mailTo: [String] = []
-    @Option(name: .customLong("mail-subject"), help: ArgumentHelp("Subject of STEM.eml, a Mustache template: {{range}}, {{from}}, {{to}}, {{uploads}}, {{attention}}. (default: Revenue uploads {{range}}: {{uploads}} uploads, {{attention}} need attention)", valueName: "TEXT"))
-    var mailSubject: String?
-    @Option(name: .customLong("mail-attach"), help: ArgumentHelp("Attachments of STEM.eml: csv, ndjson. (default: csv)", valueName: "LIST"))
-    var mailAttach: String?
+    @Option(help: help(.mailFrom)) var mailFrom: String?
+    @Option(help: help(.mailTo)) var mailTo: [String] = []
+    @Option(help: help(.mailSubject)) var mailSubject: String?
+    @Option(help: help(.mailAttach)) var mailAttach: String?
 
     // MARK: run
     @Option(help: ArgumentHelp("YAML file whose keys are these options' long names (page-size: 500). Also CG_CONFIG.", valueName: "FILE"))
     var config: String?
-    @Flag(name: .customLong("dry-run"), inversion: .prefixedNo, help: "Print the resolved settings (secrets masked) and the requests, then exit 0: no network, no files.")
-    var dryRun: Bool?
-    @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical, on stderr. (default: info)", valueName: "LEVEL"))
-    var logLevel: String?
-    @Option(name: .customLong("log-format"), help: ArgumentHelp("text, or json (one object a line). (default: text)", valueName: "FORMAT"))
-    var logFormat: String?
-    @Flag(inversion: .prefixedNo, help: "Log errors only, and no progress line.")
-    var quiet: Bool?
+    @Flag(inversion: .prefixedNo, help: help(.dryRun)) var dryRun: Bool?
+    @Option(help: help(.logLevel)) var logLevel: String?
+    @Option(help: help(.logFormat)) var logFormat: String?
+    @Flag(inversion: .prefixedNo, help: help(.quiet)) var quiet: Bool?
 
-    /// The options given on the command line, by contract key.
+    /// `--help`'s text for a setting, from its declaration.
+    static func help(_ key: OptionKey) -> ArgumentHelp {
+        let spec = key.spec
+        return ArgumentHelp(spec.helpWithDefault, valueName: spec.isOnOff ? nil : spec.valueName)
+    }
+
+    /// The options given on the command line, by setting, found by property name (`pageSize`
+    /// for `page-size`): a setting needs no second list here to be read.
     var givenFlags: [OptionKey: [String]] {
         var flags: [OptionKey: [String]] = [:]
-        let texts: [(OptionKey, String?)] = [
-            (.replay, replay), (.region, region), (.baseURL, baseURL), (.authURL, authURL), (.format, format),
-            (.pageSize, pageSize), (.concurrency, concurrency), (.maxAttempts, maxAttempts), (.timeout, timeout),
-            (.archiveRaw, archiveRaw), (.from, from), (.to, to), (.range, range), (.id, id), (.sourceTimezone, sourceTimezone),
-            (.timezone, timezone), (.now, now), (.emit, emit), (.out, out), (.name, name), (.template, template), (.failOn, failOn),
-            (.logLevel, logLevel), (.logFormat, logFormat), (.mailFrom, mailFrom), (.mailSubject, mailSubject), (.mailAttach, mailAttach),
-        ]
-        for (key, value) in texts { if let value { flags[key] = [value] } }
-        if !mailTo.isEmpty { flags[.mailTo] = mailTo }
-        let switches: [(OptionKey, Bool?)] = [(.csvRaw, csvRaw), (.skipInvalid, skipInvalid), (.dryRun, dryRun), (.quiet, quiet)]
-        for (key, value) in switches { if let value { flags[key] = [value ? "true" : "false"] } }
+        for child in Mirror(reflecting: self).children {
+            guard let label = child.label, let key = Self.settingKey(property: label) else { continue }
+            switch child.value {
+            case let option as Option<String?>: if let value = option.wrappedValue { flags[key] = [value] }
+            case let option as Option<[String]>: if !option.wrappedValue.isEmpty { flags[key] = option.wrappedValue }
+            case let flag as Flag<Bool?>: if let value = flag.wrappedValue { flags[key] = [value ? "true" : "false"] }
+            default: break
+            }
+        }
         return flags
+    }
+
+    /// `_pageSize` (the property wrapper's storage) or `pageSize` to `.pageSize`; nil for `config`.
+    static func settingKey(property label: String) -> OptionKey? {
+        let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
+        return OptionKey.allCases.first { $0.propertyName == name }
     }
 
     func run() async throws {
@@ -134,6 +118,8 @@ struct ReportCommand: AsyncParsableCommand {
 
         if settings.dryRun {
             print(DryRun.describe(settings), terminator: "")
+            // Problems make a dry run fail as the real run would, after the whole plan is shown.
+            if !settings.problems.isEmpty { throw ExitCode(2) }
             return
         }
         let progress = Terminal.allowsProgress(environment: environment, quiet: settings.quiet) ? TerminalProgress(terminal: .standardError) : nil
@@ -143,7 +129,7 @@ struct ReportCommand: AsyncParsableCommand {
             result = try await Pipeline.run(source: ReplaySource(directory: folder), configuration: settings.report, logger: logger,
                                             progress: progress, settingsRecord: settings.effectiveJSON)
         case .api(let api):
-            let source = Self.apiSource(api, settings: settings, logger: logger)
+            let source = try Self.apiSource(api, settings: settings, logger: logger)
             do {
                 result = try await Pipeline.run(source: source, configuration: settings.report, logger: logger,
                                                 progress: progress, settingsRecord: settings.effectiveJSON)
@@ -167,12 +153,14 @@ struct ReportCommand: AsyncParsableCommand {
         }
     }
 
-    static func apiSource(_ api: RunSettings.APISettings, settings: RunSettings, logger: Logger) -> APISource {
+    static func apiSource(_ api: RunSettings.APISettings, settings: RunSettings, logger: Logger) throws -> APISource {
+        // Resolving found credentials, or it threw (only a dry run goes on without).
+        guard let credentials = api.credentials else { throw ReportError.usage("no credentials") }
         var transport = HTTPTransport.Settings()
         transport.requestTimeout = api.timeout
         transport.connectTimeout = min(10, api.timeout)
         return APISource(endpoint: api.endpoint, query: APIQuery(filter: settings.report.filter, pageSize: api.pageSize, sourceZone: settings.report.sourceZone),
-                         concurrency: api.concurrency, credentials: api.credentials, transport: HTTPTransport(settings: transport),
+                         concurrency: api.concurrency, credentials: credentials, transport: HTTPTransport(settings: transport),
                          retry: RetryPolicy(maxAttempts: api.maxAttempts), logger: logger)
     }
 

@@ -51,7 +51,7 @@ import Testing
         func credentials(_ environment: [String: String]) async throws -> Credentials {
             let layers = try await SettingsLayers.load(flags: [:], configPath: nil, environment: environment)
             guard case .api(let api) = try RunSettings.resolve(layers).source else { throw CancellationError() }
-            return api.credentials
+            return try #require(api.credentials)
         }
         #expect(try await credentials(["CG_CLIENT_ID": "a", "CG_CLIENT_SECRET": "b"]) == .oauth(clientID: "a", clientSecret: Secret("b")))
         #expect(try await credentials(["CG_API_KEY": "k"]) == .apiKey(Secret("k")))

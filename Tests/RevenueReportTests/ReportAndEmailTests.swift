@@ -164,9 +164,8 @@ import Testing
         await #expect(throws: ReportError.self) {
             _ = try await run(examples, filter: RecordFilter(), outputs: [.eml], out: folder.url)
         }
-        await #expect(throws: ReportError.self) {
-            _ = try await run(examples, filter: RecordFilter(), outputs: [.eml], mail: MailSettings(to: ["a@example.com\r\nBcc: victim@example.com"]), out: folder.url)
-        }
+        // A header cannot be smuggled in through an address: it is refused when the settings are read.
+        #expect(throws: SettingProblem.self) { try MailAddress.parse("a@example.com\r\nBcc: victim@example.com") }
         #expect(try folder.listing().isEmpty)
     }
 

@@ -153,3 +153,10 @@ private func runCLIBlocking(_ arguments: [String], in directory: URL, environmen
 private final class DataBox: @unchecked Sendable {
     var data = Data()
 }
+
+/// Addresses written as text in tests, read the way the settings read them.
+extension MailAddress: ExpressibleByStringLiteral {
+    public init(stringLiteral text: String) {
+        self = try! MailAddress.parse(text)
+    }
+}

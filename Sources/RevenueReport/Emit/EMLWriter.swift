@@ -8,9 +8,6 @@ import Mustache
 /// Deterministic: Date is `--now` when given, and Message-ID and the MIME boundaries are derived
 /// from the content and that time, so the same input gives the same bytes.
 struct EMLWriter {
-    static let defaultFrom = "cg-revenue <cg-revenue@localhost>"
-    static let defaultSubject = "Revenue uploads {{range}}: {{uploads}} uploads, {{attention}} need attention"
-
     /// `html` and `attachments` are this run's other outputs, reused as the body and attachments.
     func render(_ document: ReportDocument, html: [UInt8], attachments: [(name: String, type: String, bytes: [UInt8])], date: Date) throws -> [UInt8] {
         let mail = document.mail
@@ -19,14 +16,15 @@ struct EMLWriter {
         for attachment in attachments { digestInput += attachment.bytes }
         digestInput += Array(Timestamp.rfc3339(date).utf8)
         let digest = sha256Hex(digestInput)
-        let domain = (mail.from ?? Self.defaultFrom).split(separator: "@").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "> ")) } ?? "localhost"
+        let from = mail.from ?? MailSettings.defaultFromAddress
+        let domain = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
         let mixed = "=_mixed_" + digest.prefix(24)
         let alternative = "=_alt_" + digest.dropFirst(24).prefix(24)
 
         var out = ""
         func header(_ name: String, _ value: String) { out += "\(name): \(value)\r\n" }
-        header("From", mail.from ?? Self.defaultFrom)
-        header("To", mail.to.joined(separator: ",\r\n "))
+        header("From", from.headerText)
+        header("To", mail.to.map(\.headerText).joined(separator: ",\r\n "))
         header("Subject", Self.encodedHeader(try subject(document)))
         header("Date", Self.rfc5322Date(date))
         header("Message-ID", "<\(digest.prefix(32))@\(domain.isEmpty ? "localhost" : domain)>")
@@ -56,7 +54,7 @@ struct EMLWriter {
 
     /// The subject template (`--mail-subject`) rendered with the range and the counts.
     func subject(_ document: ReportDocument) throws -> String {
-        let template = try MustacheTemplate(string: document.mail.subject ?? Self.defaultSubject)
+        let template = try MustacheTemplate(string: document.mail.subject ?? MailSettings.defaultSubject)
         let values: [String: Any] = [
             "range": document.rangeDescription, "rangeName": document.rangeName ?? document.rangeDescription,
             "from": document.filter.from?.description ?? "", "to": document.filter.to?.description ?? "",

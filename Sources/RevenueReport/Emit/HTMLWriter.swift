@@ -23,7 +23,7 @@ public struct HTMLWriter: ReportWriter {
             do {
                 text = try String(contentsOf: templateFile, encoding: .utf8)
             } catch {
-                throw ReportError.usage("--template \(templateFile.path): cannot read: \(error.localizedDescription)")
+                throw ReportError.usage("--template \(templateFile.path): cannot read: \(FileProblem.describe(path: templateFile.path))")
             }
         } else {
             text = DefaultTemplate.reportHTML

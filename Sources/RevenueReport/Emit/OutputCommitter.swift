@@ -48,7 +48,7 @@ public final class OutputCommitter {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             } catch {
-                throw ReportError.io("--out \(directory.path): cannot create the folder: \(error.localizedDescription)")
+                throw ReportError.io("--out \(directory.path): cannot create the folder: \(FileProblem.describeFolder(path: directory.path))")
             }
         }
         let final = directory.appendingPathComponent(name)

@@ -69,16 +69,6 @@ public struct ReportDocument: Sendable {
     }
 }
 
-/// The files a run can write, each by one `ReportWriter`.
-public enum OutputKind: String, Sendable, CaseIterable {
-    case csv
-    case ndjson
-    case html
-    case eml
-
-    public var fileExtension: String { rawValue }
-}
-
 /// An output made from the whole document at once (the HTML report).
 public protocol ReportWriter: Sendable {
     var kind: OutputKind { get }

@@ -21,6 +21,13 @@ public struct APIEndpoint: Sendable, Equatable {
         self.format = format
     }
 
+    /// From URLs already checked (`checked(_:option:)`).
+    init(checkedBaseURL baseURL: URL, authURL: URL, format: WireFormat) {
+        self.baseURL = baseURL
+        self.authURL = authURL
+        self.format = format
+    }
+
     /// `{base}/v4.1/file/company-revenue.{json|xml}`
     public var revenueURL: URL {
         baseURL.appendingPathComponent("v4.1/file/company-revenue.\(format.rawValue)")

@@ -20,7 +20,7 @@ public struct PageArchive {
             do {
                 try manager.createDirectory(at: directory, withIntermediateDirectories: true)
             } catch {
-                throw ReportError.io("--archive-raw \(directory.path): cannot create the folder: \(error.localizedDescription)")
+                throw ReportError.io("--archive-raw \(directory.path): cannot create the folder: \(FileProblem.describeFolder(path: directory.path))")
             }
         }
     }
@@ -50,7 +50,7 @@ public struct PageArchive {
             try page.bytes.write(to: directory.appendingPathComponent("\(stem).\(page.format.rawValue)"), options: .atomic)
             try Data((JSONValue.object(meta).compactText + "\n").utf8).write(to: directory.appendingPathComponent("\(stem).meta.json"), options: .atomic)
         } catch {
-            throw ReportError.io("--archive-raw \(directory.path): cannot write \(stem): \(error.localizedDescription)")
+            throw ReportError.io("--archive-raw \(directory.path): cannot write \(stem): \(FileProblem.describeFolder(path: directory.path))")
         }
     }
 }

@@ -32,7 +32,7 @@ public struct ReplaySource: PageSource {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
-            throw ReportError.io("--replay \(directory.path): cannot list the folder: \(error.localizedDescription)")
+            throw ReportError.io("--replay \(directory.path): cannot list the folder: \(FileProblem.describe(path: directory.path))")
         }
         let pageNames = names
             .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".meta.json") && Self.format(ofFileNamed: $0) != nil }
@@ -106,7 +106,7 @@ public struct ReplaySource: PageSource {
                 do {
                     bytes = try Data(contentsOf: file)
                 } catch {
-                    throw ReportError.io("\(file.path): cannot read: \(error.localizedDescription)")
+                    throw ReportError.io("\(file.path): cannot read: \(FileProblem.describe(path: file.path))")
                 }
                 return RawPage(origin: file.path, format: ReplaySource.format(ofFileNamed: file.lastPathComponent)!, bytes: bytes)
             }

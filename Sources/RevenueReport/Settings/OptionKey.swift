@@ -1,4 +1,4 @@
-/// Every setting of the command-line contract, by its long option name: the same name is the
+/// Every setting of the command-line contract, by its long option name (declared in `SettingCatalog`): the same name is the
 /// config file key and, upper-cased with a `CG_` prefix, the environment variable.
 public enum OptionKey: String, CaseIterable, Sendable, Comparable {
     case from, to, range, id
@@ -10,6 +10,7 @@ public enum OptionKey: String, CaseIterable, Sendable, Comparable {
     case concurrency
     case emit, out, name, replay
     case archiveRaw = "archive-raw"
+    case compare
     case failOn = "fail-on"
     case sourceTimezone = "source-timezone"
     case timezone, now
@@ -36,21 +37,14 @@ public enum OptionKey: String, CaseIterable, Sendable, Comparable {
         "CG_" + rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
     }
 
-    /// Settings that take several values: comma separated, a YAML list, or a repeated flag.
-    public var isList: Bool {
-        switch self {
-        case .emit, .failOn, .mailTo, .mailAttach: return true
-        default: return false
-        }
+    /// The name in camelCase (`pageSize`, `baseUrl`): the command line's property for it.
+    public var propertyName: String {
+        let words = rawValue.split(whereSeparator: { $0 == "-" || $0 == "_" })
+        return words.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }.joined()
     }
 
-    /// Settings that name a file or folder: relative paths in a config file are taken from the file's folder.
-    public var isPath: Bool {
-        switch self {
-        case .out, .replay, .archiveRaw, .template, .clientSecretFile, .apiKeyFile: return true
-        default: return false
-        }
-    }
+    /// Its declaration: kind, default, help, whether it is a secret.
+    public var spec: SettingSpec { SettingCatalog[self] }
 
     public static func < (a: OptionKey, b: OptionKey) -> Bool { a.rawValue < b.rawValue }
 }

@@ -16,7 +16,8 @@ public struct RunSettings: Sendable {
         public var concurrency: Int
         public var maxAttempts: Int
         public var timeout: Double
-        public var credentials: Credentials
+        /// Nil only in a dry run that found none (one of its problems).
+        public var credentials: Credentials?
         /// Where the credentials came from, for `--dry-run` (names, never values).
         public var credentialsOrigin: String
     }
@@ -37,277 +38,275 @@ public struct RunSettings: Sendable {
     public var logFormat: LogFormat
     public var quiet: Bool
     public var configPath: String?
-    /// Each setting's value as used (secrets never among them) and where it came from.
-    public var effective: [(key: OptionKey, value: String, origin: SettingOrigin)]
+    /// Each setting's value as used, typed (secrets masked), and where it came from; sorted by name.
+    public var effective: [EffectiveSetting]
+    /// What a dry run found wrong (a real run stops at the first, exit 2).
+    public var problems: [String]
 
-    /// What `--dry-run` prints and the manifest records: every setting, secrets left out.
+    /// What the manifest records and `--dry-run` shows: every setting, by its long name, typed.
     public var effectiveJSON: JSONValue {
-        .object(effective.map { JSONMember($0.key.rawValue, .string($0.value)) })
+        .object(effective.map { JSONMember($0.key.rawValue, $0.value.json) })
     }
+}
+
+/// One setting as the run uses it.
+public struct EffectiveSetting: Sendable {
+    public var key: OptionKey
+    public var value: SettingValue
+    public var origin: SettingOrigin
 }
 
 /// The headers and attachments of `STEM.eml`.
 public struct MailSettings: Sendable, Equatable {
-    public var from: String?
-    public var to: [String] = []
+    public static let defaultFrom = "cg-revenue <cg-revenue@localhost>"
+    static let defaultFromAddress = MailAddress(displayName: "cg-revenue", address: "cg-revenue@localhost")
+    public static let defaultSubject = "Revenue uploads {{range}}: {{uploads}} uploads, {{attention}} need attention"
+
+    public var from: MailAddress?
+    public var to: [MailAddress] = []
     public var subject: String?
     public var attach: [OutputKind] = [.csv]
-}
 
-extension RunSettings {
-    /// Resolves and checks every setting; `clock` is the time when `--now` is not given.
-    public static func resolve(_ layers: SettingsLayers, clock: Date = Date()) throws -> RunSettings {
-        var resolver = SettingResolver(layers: layers)
-        return try resolver.resolve(clock: clock)
+    public init(from: MailAddress? = nil, to: [MailAddress] = [], subject: String? = nil, attach: [OutputKind] = [.csv]) {
+        self.from = from
+        self.to = to
+        self.subject = subject
+        self.attach = attach
     }
 }
 
-/// Reads each setting from its layers and turns it into a typed value, or an exit-2 error that
-/// names the setting, its value and where the value came from.
+extension RunSettings {
+    /// Resolves and checks every setting, in every mode; `clock` is the time when `--now` is not
+    /// given. A real run throws the first problem (exit 2); a dry run returns them all.
+    public static func resolve(_ layers: SettingsLayers, clock: Date = Date()) throws -> RunSettings {
+        var resolver = SettingResolver(layers: layers)
+        let settings = try resolver.resolve(clock: clock)
+        if !settings.dryRun, let first = settings.problems.first {
+            throw ReportError.usage(first)
+        }
+        return settings
+    }
+}
+
+/// Reads every declared setting from its layers and checks it against its declaration
+/// (`SettingCatalog`), then works out what depends on several (the range, the endpoint, the
+/// credentials). Each problem names the setting, its value and where the value came from.
 struct SettingResolver {
     let layers: SettingsLayers
-    var effective: [(key: OptionKey, value: String, origin: SettingOrigin)] = []
+    /// The settings a layer gave, read and checked.
+    private var given: [OptionKey: (value: SettingValue, origin: SettingOrigin)] = [:]
+    /// Values worked out here (the range's days, the stem, the zone, the clock).
+    private var derived: [OptionKey: (value: SettingValue, origin: SettingOrigin)] = [:]
+    private var problems: [String] = []
 
     init(layers: SettingsLayers) {
         self.layers = layers
     }
 
     mutating func resolve(clock: Date) throws -> RunSettings {
+        for spec in SettingCatalog.all {
+            guard let found = layers.lookup(spec.key) else { continue }
+            switch spec.parse(found.values) {
+            case .success(let value): given[spec.key] = (value, found.origin)
+            case .failure(let problem): problems.append(Self.sentence(spec.key, found.values.joined(separator: ","), found.origin, problem.reason))
+            }
+        }
+
         // Time zones and the clock come first: the range needs them.
-        let sourceZone = try zone(.sourceTimezone) ?? .utc
-        let displayZone = try zone(.timezone) ?? sourceZone
-        let now = try nowValue() ?? clock
+        let sourceZone = text(.sourceTimezone).flatMap(SourceZone.init(identifier:)) ?? .utc
+        let displayZone = text(.timezone).flatMap(SourceZone.init(identifier:)) ?? sourceZone
+        derive(.timezone, .text(displayZone.identifier))
+        let now = text(.now).flatMap { UploadTime.parse($0, zone: .utc) }.map { Date(timeIntervalSince1970: TimeInterval($0.instant)) } ?? clock
+        derive(.now, .text(Timestamp.rfc3339(now)))
 
-        // The range: --from/--to on the source zone's clock, or --range on --timezone's.
-        let from = try date(.from)
-        let to = try date(.to)
+        var filter = rangeFilter(now: now, displayZone: displayZone)
+        filter.comparesPreviousPeriod = text(.compare) != "none"
         let rangeName = text(.range)
-        var filter = RecordFilter(from: from, to: to, id: try integer(.id, in: 1...Int64.max))
-        if let rangeName {
-            guard from == nil, to == nil else {
-                throw ReportError.usage("\(origin(.range)) \(rangeName): give either --range or --from/--to, not both")
-            }
-            let days: (from: CivilDate, to: CivilDate)
-            do {
-                days = try RelativeRange.resolve(rangeName, now: now, zone: displayZone)
-            } catch ReportError.usage(let message) {
-                throw ReportError.usage(message.replacingOccurrences(of: "--range", with: origin(.range).description))
-            }
-            filter = RecordFilter(from: days.from, to: days.to, id: filter.id, zone: displayZone)
-            note(.from, days.from.description, origin(.range))
-            note(.to, days.to.description, origin(.range))
-        }
-        if let from = filter.from, let to = filter.to, to < from {
-            throw ReportError.usage("--from \(from) is after --to \(to): the range is reversed")
-        }
 
-        let outputs = try list(.emit, default: ["csv", "ndjson", "html"]).map { name in
-            guard let kind = OutputKind(rawValue: name.lowercased()) else {
-                throw ReportError.usage("\(origin(.emit)) \(name): unknown output \"\(name)\" (choose from \(OutputKind.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            return kind
-        }
-        let failOn = try list(.failOn, default: []).map { name in
-            guard let rule = FailRule(rawValue: name.lowercased()) else {
-                throw ReportError.usage("\(origin(.failOn)) \(name): unknown rule (choose from \(FailRule.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            return rule
-        }
-        let mail = MailSettings(
-            from: text(.mailFrom), to: try list(.mailTo, default: []), subject: text(.mailSubject),
-            attach: try list(.mailAttach, default: ["csv"]).map { name in
-                guard let kind = OutputKind(rawValue: name.lowercased()), kind == .csv || kind == .ndjson else {
-                    throw ReportError.usage("\(origin(.mailAttach)) \(name): attach csv and/or ndjson")
-                }
-                return kind
-            })
+        let outputs = list(.emit).compactMap { OutputKind(rawValue: $0) }
+        let mail = mailSettings()
 
         var report = ReportConfiguration(
-            filter: filter, sourceZone: sourceZone, outputs: Self.unique(outputs),
-            outDirectory: URL(fileURLWithPath: text(.out) ?? "./reports"),
-            stem: text(.name), csvRaw: try switchValue(.csvRaw), skipInvalid: try switchValue(.skipInvalid),
+            filter: filter, sourceZone: sourceZone, outputs: outputs, outDirectory: URL(fileURLWithPath: text(.out)!),
+            stem: text(.name), csvRaw: isOn(.csvRaw), skipInvalid: isOn(.skipInvalid),
             templateFile: text(.template).map { URL(fileURLWithPath: $0) },
             archiveDirectory: text(.archiveRaw).map { URL(fileURLWithPath: $0) })
-        report.failOn = Self.unique(failOn)
+        report.failOn = list(.failOn).compactMap { FailRule(rawValue: $0) }
         report.displayZone = displayZone
         report.mail = mail
         report.rangeName = rangeName
-        report.generatedAt = layers.lookup(.now) == nil ? nil : now
-        note(.name, report.stem, layers.lookup(.name)?.origin ?? .defaultValue(.name))
-        try report.validate()
-
-        let logLevelName = text(.logLevel) ?? "info"
-        guard let logLevel = Logger.Level(rawValue: logLevelName.lowercased()) else {
-            throw ReportError.usage("\(origin(.logLevel)) \(logLevelName): choose trace, debug, info, notice, warning, error or critical")
-        }
-        let logFormatName = text(.logFormat) ?? "text"
-        guard let logFormat = RunSettings.LogFormat(rawValue: logFormatName.lowercased()) else {
-            throw ReportError.usage("\(origin(.logFormat)) \(logFormatName): choose text or json")
+        report.generatedAt = given[.now] == nil ? nil : now
+        derive(.name, .text(report.stem))
+        do {
+            try report.validate()
+        } catch ReportError.usage(let message) {
+            problems.append(message)
         }
 
+        // The API's settings are checked whatever the source: a bad value in a config file must
+        // not wait for the night the replay folder is taken away.
+        var api = apiSettings()
         let source: RunSettings.Source
         if let replay = text(.replay) {
             source = .replay(URL(fileURLWithPath: replay))
         } else {
-            source = .api(try apiSettings(sourceZone: sourceZone))
-        }
-
-        // Every setting appears in the record, defaults included.
-        let defaults: [OptionKey: String] = [
-            .region: "eu", .format: "json", .pageSize: "1000", .concurrency: "4", .maxAttempts: "5", .timeout: "60",
-            .emit: "csv,ndjson,html", .out: "./reports", .sourceTimezone: "UTC", .timezone: displayZone.identifier,
-            .now: Timestamp.rfc3339(now), .logLevel: "info", .logFormat: "text", .csvRaw: "false", .skipInvalid: "false",
-            .dryRun: "false", .quiet: "false", .mailAttach: "csv",
-        ]
-        for (key, value) in defaults where !effective.contains(where: { $0.key == key }) {
-            note(key, value, .defaultValue(key))
+            let (credentials, credentialsOrigin) = self.credentials()
+            api.credentials = credentials
+            api.credentialsOrigin = credentialsOrigin
+            if case .oauth? = credentials, api.endpoint.baseURL.host.map(APIEndpoint.isLoopback) == true,
+               given[.authURL] == nil {
+                problems.append("\(origin(.baseURL)) \(api.endpoint.baseURL.absoluteString) is a loopback server, but --auth-url is the region's \(api.endpoint.authURL.absoluteString): --auth-url is probably missing (a local server usually issues its own tokens: give it the same URL)")
+            }
+            source = .api(api)
         }
 
         return RunSettings(
             source: source, report: report, rangeName: rangeName, displayZone: displayZone, now: now, mail: mail,
-            dryRun: try switchValue(.dryRun), logLevel: logLevel, logFormat: logFormat, quiet: try switchValue(.quiet),
-            configPath: layers.configPath, effective: effective.sorted { $0.key < $1.key })
+            dryRun: isOn(.dryRun), logLevel: Logger.Level(rawValue: text(.logLevel)!) ?? .info,
+            logFormat: RunSettings.LogFormat(rawValue: text(.logFormat)!) ?? .text, quiet: isOn(.quiet),
+            configPath: layers.configPath, effective: effective(), problems: problems)
     }
 
-    private mutating func apiSettings(sourceZone: SourceZone) throws -> RunSettings.APISettings {
-        let regionName = text(.region) ?? "eu"
-        guard let region = Region(rawValue: regionName.lowercased()) else {
-            throw ReportError.usage("\(origin(.region)) \(regionName): choose eu, us or au")
+    /// `--from`/`--to` on the source zone's clock, or `--range` on `--timezone`'s.
+    private mutating func rangeFilter(now: Date, displayZone: SourceZone) -> RecordFilter {
+        let from = text(.from).flatMap(CivilDate.init)
+        let to = text(.to).flatMap(CivilDate.init)
+        var filter = RecordFilter(from: from, to: to, id: given[.id]?.value.integer)
+        if let rangeName = text(.range) {
+            if given[.from] != nil || given[.to] != nil {
+                problems.append("\(origin(.range)) \(rangeName): give either --range or --from/--to, not both")
+                return filter
+            }
+            do {
+                let days = try RelativeRange.resolve(rangeName, now: now, zone: displayZone)
+                filter = RecordFilter(from: days.from, to: days.to, id: filter.id, zone: displayZone)
+                derived[.from] = (.text(days.from.description), origin(.range))
+                derived[.to] = (.text(days.to.description), origin(.range))
+            } catch ReportError.usage(let message) {
+                problems.append(message.replacingOccurrences(of: "--range", with: origin(.range).description))
+            } catch {
+                problems.append("\(origin(.range)) \(rangeName): \(error)")
+            }
         }
-        let formatName = text(.format) ?? "json"
-        guard let format = WireFormat(rawValue: formatName.lowercased()) else {
-            throw ReportError.usage("\(origin(.format)) \(formatName): choose json or xml")
+        if let from = filter.from, let to = filter.to, to < from {
+            problems.append("--from \(from) is after --to \(to): the range is reversed")
         }
-        let baseURL = text(.baseURL) ?? region.defaultBaseURL
-        let authURL = text(.authURL) ?? region.defaultAuthURL
-        let endpoint: APIEndpoint
+        return filter
+    }
+
+    private mutating func mailSettings() -> MailSettings {
+        var mail = MailSettings(subject: given[.mailSubject]?.value.text,
+                                attach: list(.mailAttach).compactMap { OutputKind(rawValue: $0) })
+        if let from = given[.mailFrom] {
+            do { mail.from = try MailAddress.parse(from.value.text ?? "") } catch {
+                problems.append(Self.sentence(.mailFrom, from.value.text ?? "", from.origin, error.reason))
+            }
+        }
+        if let to = given[.mailTo] {
+            for text in to.value.items {
+                do { mail.to.append(try MailAddress.parse(text)) } catch {
+                    problems.append(Self.sentence(.mailTo, text, to.origin, error.reason))
+                }
+            }
+        }
+        return mail
+    }
+
+    private mutating func apiSettings() -> RunSettings.APISettings {
+        let region = Region(rawValue: text(.region)!) ?? .eu
+        let format = WireFormat(rawValue: text(.format)!) ?? .json
+        var baseURL: URL
+        var authURL: URL
         do {
-            endpoint = try APIEndpoint(baseURL: baseURL, authURL: authURL, format: format)
-        } catch ReportError.usage(let message) {
-            // Name the layer the URL came from, not always the flag.
-            let named = message.replacingOccurrences(of: "--base-url", with: origin(.baseURL).description)
-                .replacingOccurrences(of: "--auth-url", with: origin(.authURL).description)
-            throw ReportError.usage(named)
+            baseURL = try APIEndpoint.checked(text(.baseURL) ?? region.defaultBaseURL, option: origin(.baseURL).description)
+        } catch {
+            problems.append("\(error)")
+            baseURL = URL(string: region.defaultBaseURL)!
         }
-        let pageSize = Int(try integer(.pageSize, in: 1...1000) ?? 1000)
-        let concurrency = Int(try integer(.concurrency, in: 1...32) ?? 4)
-        let maxAttempts = Int(try integer(.maxAttempts, in: 1...20) ?? 5)
-        let timeout = try seconds(.timeout) ?? 60
-        let (credentials, credentialsOrigin) = try self.credentials()
-        return RunSettings.APISettings(region: region, endpoint: endpoint, pageSize: pageSize, concurrency: concurrency,
-                                       maxAttempts: maxAttempts, timeout: timeout, credentials: credentials, credentialsOrigin: credentialsOrigin)
+        do {
+            authURL = try APIEndpoint.checked(text(.authURL) ?? region.defaultAuthURL, option: origin(.authURL).description)
+        } catch {
+            problems.append("\(error)")
+            authURL = URL(string: region.defaultAuthURL)!
+        }
+        return RunSettings.APISettings(
+            region: region, endpoint: APIEndpoint(checkedBaseURL: baseURL, authURL: authURL, format: format),
+            pageSize: Int(integer(.pageSize)), concurrency: Int(integer(.concurrency)), maxAttempts: Int(integer(.maxAttempts)),
+            timeout: value(.timeout)?.number ?? 60, credentials: nil, credentialsOrigin: "none")
     }
 
     /// CG_CLIENT_ID (or `client-id`) with CG_CLIENT_SECRET or `client_secret_file`; or CG_API_KEY or `api_key_file`.
-    private mutating func credentials() throws -> (Credentials, String) {
+    private mutating func credentials() -> (Credentials?, String) {
         let environment = layers.rawEnvironment
         func nonEmpty(_ name: String) -> String? {
             environment[name].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         }
-        func fileSecret(_ key: OptionKey) throws -> (String, String)? {
+        func fileSecret(_ key: OptionKey) -> (String, String)? {
             guard let path = text(key) else { return nil }
-            let content: String
-            do {
-                content = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            } catch {
-                throw ReportError.usage("\(origin(key)) \(path): cannot read the secret file: \(error.localizedDescription)")
+            guard let content = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
+                problems.append("\(origin(key)) \(path): cannot read the secret file (\(FileProblem.describe(path: path)))")
+                return nil
             }
-            guard !content.isEmpty else { throw ReportError.usage("\(origin(key)) \(path): the secret file is empty") }
+            guard !content.isEmpty else {
+                problems.append("\(origin(key)) \(path): the secret file is empty")
+                return nil
+            }
             return (content, "\(key.rawValue) \(path)")
         }
         let clientID = nonEmpty("CG_CLIENT_ID") ?? text(.clientID)
-        let secret = try nonEmpty("CG_CLIENT_SECRET").map { ($0, "CG_CLIENT_SECRET") } ?? fileSecret(.clientSecretFile)
+        let secret = nonEmpty("CG_CLIENT_SECRET").map { ($0, "CG_CLIENT_SECRET") } ?? fileSecret(.clientSecretFile)
         if let clientID, let secret {
             return (.oauth(clientID: clientID, clientSecret: Secret(secret.0)), "OAuth2 client \(clientID), secret from \(secret.1)")
         }
-        if let key = try nonEmpty("CG_API_KEY").map({ ($0, "CG_API_KEY") }) ?? fileSecret(.apiKeyFile) {
+        if let key = nonEmpty("CG_API_KEY").map({ ($0, "CG_API_KEY") }) ?? fileSecret(.apiKeyFile) {
             return (.apiKey(Secret(key.0)), "API key from \(key.1)")
         }
         if clientID != nil {
-            throw ReportError.usage("a client id is set but no secret: set CG_CLIENT_SECRET or client_secret_file")
+            problems.append("a client id is set but no secret: set CG_CLIENT_SECRET or client_secret_file")
+        } else if secret != nil {
+            problems.append("a client secret is set but no client id: set CG_CLIENT_ID")
+        } else {
+            problems.append("no credentials: set CG_CLIENT_ID and CG_CLIENT_SECRET (OAuth2), or CG_API_KEY, in the environment (or client_secret_file / api_key_file in the config file); or use --replay DIR")
         }
-        if secret != nil {
-            throw ReportError.usage("a client secret is set but no client id: set CG_CLIENT_ID")
-        }
-        throw ReportError.usage("no credentials: set CG_CLIENT_ID and CG_CLIENT_SECRET (OAuth2), or CG_API_KEY, in the environment (or client_secret_file / api_key_file in the config file); or use --replay DIR")
+        return (nil, "none")
     }
 
-    // MARK: typed readers
+    // MARK: reading checked values
 
-    private mutating func note(_ key: OptionKey, _ value: String, _ origin: SettingOrigin) {
-        effective.removeAll { $0.key == key }
-        effective.append((key, value, origin))
+    /// The value in use: given, else worked out, else the declared default.
+    private func value(_ key: OptionKey) -> SettingValue? {
+        given[key]?.value ?? derived[key]?.value ?? SettingCatalog[key].defaultValue
+    }
+
+    private func text(_ key: OptionKey) -> String? { value(key)?.text }
+    private func list(_ key: OptionKey) -> [String] { value(key)?.items ?? [] }
+    private func isOn(_ key: OptionKey) -> Bool { value(key)?.isOn ?? false }
+    private func integer(_ key: OptionKey) -> Int64 { value(key)?.integer ?? 0 }
+
+    private mutating func derive(_ key: OptionKey, _ value: SettingValue) {
+        if given[key] == nil { derived[key] = (value, .defaultValue(key)) }
     }
 
     private func origin(_ key: OptionKey) -> SettingOrigin {
-        layers.lookup(key)?.origin ?? .defaultValue(key)
+        given[key]?.origin ?? derived[key]?.origin ?? .defaultValue(key)
     }
 
-    private mutating func text(_ key: OptionKey) -> String? {
-        guard let found = layers.lookup(key), let value = found.values.first else { return nil }
-        note(key, value, found.origin)
-        return value
+    /// Every setting that has a value, secrets masked, sorted by name.
+    private func effective() -> [EffectiveSetting] {
+        SettingCatalog.all.compactMap { spec -> EffectiveSetting? in
+            guard let value = value(spec.key) else { return nil }
+            return EffectiveSetting(key: spec.key, value: spec.isSecret ? .text("********") : value, origin: origin(spec.key))
+        }.sorted { $0.key < $1.key }
     }
 
-    private mutating func list(_ key: OptionKey, default fallback: [String]) throws -> [String] {
-        guard let found = layers.lookup(key) else { return fallback }
-        note(key, found.values.joined(separator: ","), found.origin)
-        return found.values
-    }
-
-    private mutating func integer(_ key: OptionKey, in range: ClosedRange<Int64>) throws -> Int64? {
-        guard let value = text(key) else { return nil }
-        guard let number = Int64(value.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
-            let bounds = range.upperBound == Int64.max ? "a whole number from \(range.lowerBound)" : "a whole number from \(range.lowerBound) to \(range.upperBound)"
-            throw ReportError.usage("\(origin(key)) \(value): must be \(bounds)")
+    /// A problem as a sentence naming the setting, its value and where the value came from.
+    static func sentence(_ key: OptionKey, _ value: String, _ origin: SettingOrigin, _ reason: String) -> String {
+        let shown = SettingCatalog[key].isSecret ? "********" : value
+        switch origin {
+        case .flag: return "--\(key.rawValue) \(shown): \(reason)"
+        case .environment(let name): return "\(name)=\(shown): \(reason)"
+        case .file(let fileKey, let path): return "\(path) sets \(fileKey) to \"\(shown)\": \(reason)"
+        case .defaultValue: return "--\(key.rawValue) \(shown): \(reason)"
         }
-        return number
-    }
-
-    private mutating func seconds(_ key: OptionKey) throws -> Double? {
-        guard let value = text(key) else { return nil }
-        guard let number = Double(value), number > 0, number <= 3600 else {
-            throw ReportError.usage("\(origin(key)) \(value): must be a number of seconds above 0 (at most 3600)")
-        }
-        return number
-    }
-
-    private mutating func switchValue(_ key: OptionKey) throws -> Bool {
-        guard let value = text(key) else { return false }
-        switch value.lowercased() {
-        case "true", "yes", "on", "1": return true
-        case "false", "no", "off", "0": return false
-        default: throw ReportError.usage("\(origin(key)) \(value): must be true or false")
-        }
-    }
-
-    private mutating func date(_ key: OptionKey) throws -> CivilDate? {
-        guard let value = text(key) else { return nil }
-        guard let date = CivilDate(value) else {
-            throw ReportError.usage("\(origin(key)) \(value): expected a date as YYYY-MM-DD")
-        }
-        return date
-    }
-
-    private mutating func zone(_ key: OptionKey) throws -> SourceZone? {
-        guard let value = text(key) else { return nil }
-        guard let zone = SourceZone(identifier: value) else {
-            throw ReportError.usage("\(origin(key)) \(value): unknown time zone (use an IANA name such as UTC or Europe/Amsterdam)")
-        }
-        return zone
-    }
-
-    private mutating func nowValue() throws -> Date? {
-        guard let value = text(.now) else { return nil }
-        guard value.utf8.count > 19, let time = UploadTime.parse(value, zone: .utc) else {
-            throw ReportError.usage("\(origin(.now)) \(value): expected an RFC 3339 time with its offset, such as 2026-03-15T10:00:00Z")
-        }
-        return Date(timeIntervalSince1970: TimeInterval(time.instant))
-    }
-
-    static func unique<T: Equatable>(_ items: [T]) -> [T] {
-        var seen: [T] = []
-        for item in items where !seen.contains(item) { seen.append(item) }
-        return seen
     }
 }

@@ -40,7 +40,7 @@ public struct SettingsLayers: Sendable {
             do {
                 text = try String(contentsOfFile: configPath, encoding: .utf8)
             } catch {
-                throw ReportError.usage("--config \(configPath): cannot read the file: \(error.localizedDescription)")
+                throw ReportError.usage("--config \(configPath): cannot read the file: \(FileProblem.describe(path: configPath))")
             }
             try validateStructure(text, path: configPath)
             do {
@@ -81,7 +81,7 @@ public struct SettingsLayers: Sendable {
                 }
                 throw ReportError.usage("--config \(path): unknown key \"\(name)\"\(hint)")
             }
-            if value.mapping != nil || (value.sequence != nil && !key.isList) {
+            if value.mapping != nil || (value.sequence != nil && !key.spec.isList) {
                 throw ReportError.usage("--config \(path): \(name) must be a single value")
             }
             if let sequence = value.sequence, sequence.contains(where: { $0.scalar == nil }) {
@@ -90,22 +90,23 @@ public struct SettingsLayers: Sendable {
         }
     }
 
-    /// The value(s) of `key` from the highest layer that has it.
+    /// The value(s) of `key` from the highest layer that has it: a list's items split apart.
     public func lookup(_ key: OptionKey) -> (values: [String], origin: SettingOrigin)? {
+        let isList = key.spec.isList
         if let values = flags[key], !values.isEmpty {
-            return (key.isList ? Self.splitList(values) : values, .flag(key))
+            return (isList ? Self.splitList(values, key: key) : values, .flag(key))
         }
         let configKey = ConfigKey(key.rawValue)
         if let text = environment.string(forKey: configKey), !text.isEmpty {
-            return (key.isList ? Self.splitList([text]) : [text], .environment(key.environmentName))
+            return (isList ? Self.splitList([text], key: key) : [text], .environment(key.environmentName))
         }
         if let file, let configPath {
             let origin = SettingOrigin.file(key: key.rawValue, path: configPath)
-            if key.isList, let list = file.stringArray(forKey: configKey) {
-                return (Self.splitList(list), origin)
+            if isList, let list = file.stringArray(forKey: configKey) {
+                return (Self.splitList(list, key: key), origin)
             }
             if let text = file.string(forKey: configKey) {
-                return (key.isList ? Self.splitList([text]) : [resolvePath(text, key: key)], origin)
+                return (isList ? Self.splitList([text], key: key) : [resolvePath(text, key: key)], origin)
             }
         }
         return nil
@@ -114,11 +115,13 @@ public struct SettingsLayers: Sendable {
     /// Relative paths in a config file are read from the file's folder, so a cron job's working
     /// folder does not change what it reads or where it writes.
     private func resolvePath(_ text: String, key: OptionKey) -> String {
-        guard key.isPath, let configPath, !text.hasPrefix("/"), !text.hasPrefix("~") else { return text }
+        guard key.spec.isPath, let configPath, !text.hasPrefix("/"), !text.hasPrefix("~") else { return text }
         return URL(fileURLWithPath: configPath).deletingLastPathComponent().appendingPathComponent(text).standardizedFileURL.path
     }
 
-    static func splitList(_ values: [String]) -> [String] {
-        values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    /// Items separated by commas; addresses at the commas between them only (not in a quoted name).
+    static func splitList(_ values: [String], key: OptionKey) -> [String] {
+        if key == .mailTo { return values.flatMap(MailAddress.splitList) }
+        return values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }

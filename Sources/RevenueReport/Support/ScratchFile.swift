@@ -12,7 +12,7 @@ final class ScratchFile {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw ReportError.io("--out \(directory.path): cannot create the folder: \(error.localizedDescription)")
+            throw ReportError.io("--out \(directory.path): cannot create the folder: \(FileProblem.describeFolder(path: directory.path))")
         }
         folder = directory.path
         let path = directory.appendingPathComponent(".cg-revenue-scratch.\(getpid()).\(UInt32.random(in: 0 ... UInt32.max)).tmp").path

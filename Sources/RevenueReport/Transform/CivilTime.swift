@@ -22,6 +22,21 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         self.init(year: y, month: m, day: d)
     }
 
+    /// Checks `YYYY-MM-DD` and says what is wrong when it is not a day: the form, or which part.
+    public static func check(_ text: String) -> Result<CivilDate, SettingProblem> {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let y = number(bytes[0..<4]), let m = number(bytes[5..<7]), let d = number(bytes[8..<10])
+        else { return .failure(SettingProblem("expected a date as YYYY-MM-DD")) }
+        guard (1...9999).contains(y) else { return .failure(SettingProblem("year \(y) is out of range")) }
+        guard (1...12).contains(m) else { return .failure(SettingProblem("there is no month \(m) (months are 01 to 12)")) }
+        let days = daysIn(month: m, year: y)
+        guard (1...days).contains(d) else {
+            return .failure(SettingProblem("day \(d) does not exist: \(String(format: "%04d-%02d", y, m)) has \(days) days"))
+        }
+        return .success(CivilDate(year: y, month: m, day: d)!)
+    }
+
     static func number<Digits: Collection<UInt8>>(_ digits: Digits) -> Int? {
         var value = 0
         for byte in digits {

@@ -10,6 +10,8 @@ public struct RecordFilter: Sendable, Equatable {
     public var id: Int64?
     /// The zone whose days `from` and `to` are; nil: the source zone.
     public var zone: SourceZone?
+    /// `--compare previous-period`: the period of equal length before the range is read too.
+    public var comparesPreviousPeriod = true
 
     public init(from: CivilDate? = nil, to: CivilDate? = nil, id: Int64? = nil, zone: SourceZone? = nil) {
         self.from = from
@@ -25,7 +27,7 @@ public struct RecordFilter: Sendable, Equatable {
     /// The period of equal length just before this range, for comparisons; nil for an open
     /// range or a single id.
     public var previousPeriod: RecordFilter? {
-        guard id == nil, let from, let to else { return nil }
+        guard comparesPreviousPeriod, id == nil, let from, let to else { return nil }
         let length = to.daysSinceEpoch - from.daysSinceEpoch + 1
         return RecordFilter(from: from.adding(days: -length), to: from.adding(days: -1), zone: zone)
     }
@@ -48,6 +50,7 @@ public struct RecordFilter: Sendable, Equatable {
 
     public static func == (a: RecordFilter, b: RecordFilter) -> Bool {
         a.from == b.from && a.to == b.to && a.id == b.id && a.zone?.identifier == b.zone?.identifier
+            && a.comparesPreviousPeriod == b.comparesPreviousPeriod
     }
 }
 
