@@ -77,7 +77,8 @@ import Testing
             let started = Date()
             let result = try await runLive(sandbox, format: format, concurrency: 1, out: folder.url)
             #expect(result[.ndjson]!.split(separator: "\n").count == 450)
-            #expect(server.stats.revenueRequests == 3)
+            // 2 refused, then the one page of 450, then the empty page that proves the end.
+            #expect(server.stats.revenueRequests == 4)
             // Retry-After: 1 was honoured twice, although the backoff alone would wait ~10 ms.
             #expect(Date().timeIntervalSince(started) >= 2)
         }
@@ -93,7 +94,8 @@ import Testing
         try await withSandbox(options) { sandbox, server in
             let result = try await runLive(sandbox, format: format, pageSize: 100, concurrency: 1, out: folder.url)
             #expect(result[.ndjson]!.split(separator: "\n").count == 450)
-            #expect(server.stats.revenueRequests == 3 + 5)
+            // 3 refused, 5 pages (the last short), and the empty page that proves the end.
+            #expect(server.stats.revenueRequests == 3 + 5 + 1)
         }
     }
 

@@ -32,8 +32,11 @@ public struct APIQuery: Sendable, Equatable {
     }
 }
 
-/// Pages from the live API: `start` += page size until a short page, an empty page or 400184,
-/// with up to `concurrency` pages in flight and the pages still delivered in order.
+/// Pages from the live API. `start` advances by the records each page held, and only an empty
+/// page or the API's "no data" (400184) ends the listing: a server may cap `limit` below what was
+/// asked, so a short page alone proves nothing. Up to `concurrency` pages are asked ahead at the
+/// offsets expected from the pages so far (`PageWindow`); a page shorter than expected makes the
+/// rest be asked again from where it really ended. A query by `id` is one request.
 public struct APISource: PageSource {
     public let endpoint: APIEndpoint
     public let query: APIQuery
@@ -79,17 +82,18 @@ public struct APISource: PageSource {
 
     private var accept: String { endpoint.format == .json ? "application/json" : "application/xml" }
 
-    /// Fetches and parses page `index` (0-based), retrying what is worth retrying.
-    public func fetchPage(index: Int) async throws -> RawPage {
-        let url = pageURL(start: index * query.pageSize)
+    /// Fetches the page at record offset `start` and reads it with `read`, retrying what is
+    /// worth retrying.
+    func fetchPage<Content: PageContent>(start: Int, read: @Sendable (RawPage) throws -> Content) async throws -> Content {
+        let url = pageURL(start: start)
         var refreshedToken = false
-        return try await retry.run(url: url, logger: logger) { attempt -> AttemptOutcome<RawPage> in
+        return try await retry.run(url: url, logger: logger) { attempt -> AttemptOutcome<Content> in
             let authorization = try await authorizer.authorizationHeader()
             let exchange = try await transport.send(method: .GET, url: url, headers: [("Authorization", authorization), ("Accept", accept)])
             exchange.log(to: logger, attempt: attempt)
             switch exchange.status {
             case 200..<300:
-                return .done(try page(from: exchange, attempts: attempt))
+                return .done(try read(page(from: exchange, attempts: attempt)))
             case 401 where !refreshedToken && authorizer.canRefresh:
                 // An expired or revoked token: fetch a new one, once per request (a token
                 // another request already replaced does not count).
@@ -104,111 +108,124 @@ public struct APISource: PageSource {
                 return .retry(reason: "HTTP \(status)", retryAfter: RetryPolicy.parseRetryAfter(exchange.responseHeader("Retry-After")))
             default:
                 // 400184 ("no data") may come with HTTP 400: it is an empty page, not a failure.
-                if let empty = try? page(from: exchange, attempts: attempt), empty.preParsed?.isNoDataAnswer == true {
-                    return .done(empty)
-                }
+                // Reading the body also finds the error envelope's code, when there is one.
+                var code = "none"
+                do {
+                    let content = try read(page(from: exchange, attempts: attempt))
+                    if content.isNoDataAnswer { return .done(content) }
+                } catch ReportError.apiError(_, _, let envelopeCode) {
+                    code = envelopeCode
+                } catch {}
                 throw ReportError.apiError(page: url, message: "HTTP \(exchange.status): \(ServerMessage.describe(exchange.body, secrets: secrets))",
-                                           code: Self.envelopeCode(exchange.body) ?? "none")
+                                           code: code)
             }
         }
     }
 
-    private func page(from exchange: HTTPExchange, attempts: Int) throws -> RawPage {
+    private func page(from exchange: HTTPExchange, attempts: Int) -> RawPage {
         let provenance = PageProvenance(url: exchange.url, status: exchange.status,
                                         requestHeaders: exchange.requestHeaders.filter { $0.0.lowercased() != "authorization" },
                                         responseHeaders: exchange.responseHeaders, fetchedAt: exchange.startedAt, attempts: attempts)
-        var raw = RawPage(origin: exchange.url, format: endpoint.format, bytes: exchange.body, provenance: provenance)
-        if raw.format == .json, let records = JSONRecordScanner.records(in: raw.bytes) {
-            raw.preScanned = records
-        } else {
-            raw.preParsed = try PageParser.parse(raw)
-        }
-        return raw
+        return RawPage(origin: exchange.url, format: endpoint.format, bytes: exchange.body, provenance: provenance)
     }
 
-    static func envelopeCode(_ body: Data) -> String? {
-        if let value = try? JSONParser.parse(body), let error = value["Error"] ?? value["error"] {
-            switch error["Code"] ?? error["code"] {
-            case .number(let n)?: return n
-            case .string(let s)?: return s
-            default: return nil
+    public func forEachPage<Content: PageContent>(width: Int, read: @escaping @Sendable (RawPage) throws -> Content,
+                                                  consume: (Content) throws -> Void) async throws {
+        let flights = PagesInFlight<Content>()
+        defer { flights.cancelAll() }
+        var window = PageWindow(pageSize: query.pageSize, concurrency: concurrency, singleRequest: query.filter.id != nil)
+        while let start = window.nextToDeliver {
+            for offset in window.launches(inFlight: flights.offsets) {
+                flights.add(offset, Task { try await self.fetchPage(start: offset, read: read) })
             }
-        }
-        if let document = try? XMLParser.parse(body), document.rootName.lowercased() == "error", case .string(let code)? = document.root["Code"] {
-            return code
-        }
-        return nil
-    }
-
-    /// Is this the last page? Short, empty, or the API's "no data".
-    func isLast(_ page: RawPage) -> Bool {
-        page.saidNoData || (page.readRecordCount ?? 0) < query.pageSize
-    }
-
-    public func pages() -> Pages {
-        Pages(source: self)
-    }
-
-    public struct Pages: AsyncSequence, Sendable {
-        public typealias Element = RawPage
-        let source: APISource
-
-        public func makeAsyncIterator() -> Iterator {
-            Iterator(source: source)
-        }
-
-        /// Keeps up to `concurrency` page requests running ahead and hands pages out in order.
-        /// The first page goes alone: most nightly runs fit in it, and then no request is wasted.
-        public struct Iterator: AsyncIteratorProtocol {
-            let source: APISource
-            let flights = PagesInFlight()
-            var nextToDeliver = 0
-            var nextToLaunch = 0
-            var finished = false
-
-            init(source: APISource) {
-                self.source = source
+            let page = try await flights.take(start).value
+            if window.delivered(start: start, records: page.isNoDataAnswer ? 0 : page.recordCount) == .replan {
+                // The offsets asked ahead assumed another page length: ask again from here.
+                flights.cancelAll()
             }
-
-            public mutating func next() async throws -> RawPage? {
-                guard !finished else { return nil }
-                let window = nextToDeliver == 0 ? 1 : source.concurrency
-                while nextToLaunch < nextToDeliver + window {
-                    let index = nextToLaunch
-                    let source = self.source
-                    flights.add(index, Task { try await source.fetchPage(index: index) })
-                    nextToLaunch += 1
-                }
-                let task = flights.take(nextToDeliver)
-                do {
-                    let page = try await task.value
-                    nextToDeliver += 1
-                    if source.isLast(page) {
-                        finished = true
-                        flights.cancelAll()
-                    }
-                    return page
-                } catch {
-                    finished = true
-                    flights.cancelAll()
-                    throw error
-                }
-            }
+            try consume(page)
         }
     }
 }
 
-/// The page requests running ahead of the consumer; cancelled when the run stops early.
-final class PagesInFlight: @unchecked Sendable {
-    private let lock = NSLock()
-    private var tasks: [Int: Task<RawPage, Error>] = [:]
+/// Which record offsets the API source asks for, and when the listing ends.
+///
+/// The first page goes alone (most nightly runs fit in it). After a full page, up to
+/// `concurrency` pages are asked ahead at steps of the page length seen; after a page shorter
+/// than that step, the one after it goes alone from where the short page ended: if the server
+/// caps `limit`, that page is as long as the short one and the window opens again at the new
+/// step; if the short page was the last, it comes back empty (one extra request per listing).
+struct PageWindow: Equatable {
+    let pageSize: Int
+    let concurrency: Int
+    /// A query by `id`: its one answer is the whole listing.
+    let singleRequest: Bool
+    /// The offset of the next page to hand on; nil once the listing has ended.
+    private(set) var nextToDeliver: Int? = 0
+    /// The page length expected: `limit` until a page says otherwise.
+    private(set) var step: Int
+    /// Pages asked for at once.
+    private var width = 1
 
-    func add(_ index: Int, _ task: Task<RawPage, Error>) {
-        lock.withLock { tasks[index] = task }
+    enum Decision: Equatable { case keep, replan }
+
+    init(pageSize: Int, concurrency: Int, singleRequest: Bool = false) {
+        self.pageSize = pageSize
+        self.concurrency = max(1, concurrency)
+        self.singleRequest = singleRequest
+        self.step = pageSize
     }
 
-    func take(_ index: Int) -> Task<RawPage, Error> {
-        lock.withLock { tasks.removeValue(forKey: index)! }
+    /// The offsets to ask for now, given those already in flight (ascending).
+    func launches(inFlight: [Int]) -> [Int] {
+        guard let next = nextToDeliver else { return [] }
+        var offsets: [Int] = []
+        var last = inFlight.last
+        if last == nil || !inFlight.contains(next) {
+            offsets.append(next)
+            last = next
+        }
+        while inFlight.count + offsets.count < width, let previous = last {
+            last = previous + step
+            offsets.append(last!)
+        }
+        return offsets
+    }
+
+    /// Takes the page at `start` that held `records`; `.replan` when the pages asked ahead are
+    /// at the wrong offsets and must be dropped.
+    mutating func delivered(start: Int, records: Int) -> Decision {
+        guard records > 0, !singleRequest else {
+            nextToDeliver = nil
+            return .replan
+        }
+        nextToDeliver = start + records
+        if records == step {
+            width = concurrency
+            return .keep
+        }
+        // Another length than expected: the offsets asked ahead are wrong; the next page goes
+        // alone, and its length is the step from now on.
+        step = records
+        width = 1
+        return .replan
+    }
+}
+
+/// The page requests running ahead of the consumer, by record offset; cancelled when the run
+/// stops early or the offsets turn out wrong.
+final class PagesInFlight<Content: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tasks: [Int: Task<Content, Error>] = [:]
+
+    var offsets: [Int] { lock.withLock { tasks.keys.sorted() } }
+
+    func add(_ offset: Int, _ task: Task<Content, Error>) {
+        lock.withLock { tasks[offset] = task }
+    }
+
+    func take(_ offset: Int) -> Task<Content, Error> {
+        lock.withLock { tasks.removeValue(forKey: offset)! }
     }
 
     func cancelAll() {

@@ -14,21 +14,12 @@ public struct RawPage: Sendable {
     public var bytes: Data
     /// The HTTP exchange that brought the page, for `--archive-raw` (nil for recorded pages).
     public var provenance: PageProvenance?
-    /// A source that had to parse the page to paginate keeps the result, so Parse does not repeat it.
-    public var preParsed: ParsedPage?
-    /// The same for a common JSON page read by `JSONRecordScanner`.
-    var preScanned: [RecordFields]?
 
-    /// How many records the page holds, when a source has read it; and whether it said "no data".
-    var readRecordCount: Int? { preScanned?.count ?? preParsed?.records.count }
-    var saidNoData: Bool { preParsed?.isNoDataAnswer ?? false }
-
-    public init(origin: String, format: WireFormat, bytes: Data, provenance: PageProvenance? = nil, preParsed: ParsedPage? = nil) {
+    public init(origin: String, format: WireFormat, bytes: Data, provenance: PageProvenance? = nil) {
         self.origin = origin
         self.format = format
         self.bytes = bytes
         self.provenance = provenance
-        self.preParsed = preParsed
     }
 }
 
@@ -43,12 +34,21 @@ public struct PageProvenance: Sendable {
     public var attempts: Int
 }
 
+/// What a source must know of a page once it is read, to page on: how many records it held and
+/// whether it was the API's "no data". The reading itself (Parse and typing) is not Fetch's: the
+/// pipeline hands it to the source as a hook, and the source runs it as pages arrive.
+public protocol PageContent: Sendable {
+    var raw: RawPage { get }
+    var recordCount: Int { get }
+    var isNoDataAnswer: Bool { get }
+}
+
 /// A source of pages, delivered in order. Replay and the live API both produce this.
 ///
-/// Pages are pulled one at a time, so a slow consumer holds back the source and only the pages
-/// in flight are in memory.
+/// Each page is read (`read`, the pipeline's Parse and typing) on the cooperative pool as soon
+/// as it arrives, several at once, and handed to `consume` in order; only the pages in flight
+/// are in memory, and the first failure in page order is the one thrown.
 public protocol PageSource: Sendable {
-    associatedtype Pages: AsyncSequence where Pages.Element == RawPage
     /// What the source is, for logs and the report header (a folder, a region and URL).
     var description: String { get }
     /// The same, as the manifest records it; never holds a secret.
@@ -56,5 +56,7 @@ public protocol PageSource: Sendable {
     /// True when the source was asked for every record of the previous period as well (the API);
     /// false when it holds whatever was recorded (replay).
     var isExhaustive: Bool { get }
-    func pages() -> Pages
+    /// `width`: pages read at once, where the source sets no bound of its own (`--concurrency`).
+    func forEachPage<Content: PageContent>(width: Int, read: @escaping @Sendable (RawPage) throws -> Content,
+                                           consume: (Content) throws -> Void) async throws
 }

@@ -71,6 +71,12 @@ public struct ReplaySource: PageSource {
         return nil
     }
 
+    public func forEachPage<Content: PageContent>(width: Int, read: @escaping @Sendable (RawPage) throws -> Content,
+                                                  consume: (Content) throws -> Void) async throws {
+        try await forEachConcurrently(pages(), width: width, transform: read, consume: consume)
+    }
+
+    /// The recorded pages, read from disk one at a time.
     public func pages() -> Pages {
         Pages(source: self)
     }

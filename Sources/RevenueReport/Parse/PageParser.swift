@@ -14,7 +14,6 @@ public enum PageParser {
     ]
 
     public static func parse(_ page: RawPage) throws -> ParsedPage {
-        if let preParsed = page.preParsed { return preParsed }
         switch page.format {
         case .json:
             let value: JSONValue

@@ -12,6 +12,8 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidRecords([RecordRejection])
     /// A page holding only ids already seen: the source is looping: exit 1.
     case repeatedPage(page: String, firstID: Int64)
+    /// A page with records that is byte for byte the page before it: the source ignores `start`: exit 1.
+    case identicalPage(page: String, previous: String)
     /// Reading the replay folder or writing outputs failed: exit 1.
     case io(String)
     /// The API could not be reached or kept failing after every retry: exit 1.
@@ -40,6 +42,8 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(rejections.count) record(s) could not be read (use --skip-invalid to report them and go on):\n\(shown)\(more)"
         case .repeatedPage(let page, let firstID):
             return "\(page): every id on this page was already seen (first: \(firstID)); the source is repeating pages, stopping instead of looping"
+        case .identicalPage(let page, let previous):
+            return "\(page): the same bytes as the page before it (\(previous)); the source is repeating pages (ignoring start?), stopping instead of looping"
         case .io(let message):
             return message
         case .fetchFailed(let url, let reason, let attempts):

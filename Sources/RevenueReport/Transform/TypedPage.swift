@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Made by `PageTyping` on any thread, several pages at once; the `UploadCollector` then takes
 /// the pages one at a time, in order, for what must see them in order (repeats, counts).
-public struct TypedPage: Sendable {
+public struct TypedPage: PageContent {
     public var raw: RawPage
     public var sha256: String
     public var isNoDataAnswer: Bool
@@ -72,13 +72,11 @@ public struct PageTyping: Sendable {
             }
         }
         // The common JSON page is read without a tree of values; every other page the general way.
-        if let records = raw.preScanned ?? (raw.format == .json && raw.preParsed == nil ? JSONRecordScanner.records(in: raw.bytes) : nil) {
+        if raw.format == .json, let records = JSONRecordScanner.records(in: raw.bytes) {
             outcomes.reserveCapacity(records.count)
             for (offset, fields) in records.enumerated() {
                 place(typer.type(fields, page: raw.origin, position: offset + 1))
             }
-            var raw = raw
-            raw.preScanned = nil
             return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: false, outcomes: outcomes, encoded: encoded)
         }
         let parsed = try PageParser.parse(raw)
@@ -86,8 +84,6 @@ public struct PageTyping: Sendable {
         for record in parsed.records {
             place(typer.type(record))
         }
-        var raw = raw
-        raw.preParsed = nil  // the tree is no longer needed; the bytes are (archive)
         return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: parsed.isNoDataAnswer, outcomes: outcomes, encoded: encoded)
     }
 }

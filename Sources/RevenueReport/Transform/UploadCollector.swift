@@ -54,6 +54,8 @@ public struct UploadCollector {
     private let sorter: ExternalSorter
     private var rejections: [RecordRejection] = []
     private var counts = RecordCounts()
+    /// The page before, to stop a source that hands the same page again whatever `start` says.
+    private var previousPage: (origin: String, sha256: String)?
 
     /// `sortDirectory`: where the sorter may spill runs (the output folder); `streamingTo`: where
     /// uploads go at once while they come in report order.
@@ -124,6 +126,11 @@ public struct UploadCollector {
         if let firstRepeat, newIDsOnPage == 0 {
             throw ReportError.repeatedPage(page: page.raw.origin, firstID: firstRepeat)
         }
+        // Records without ids (all rejected) escape the check above; the same bytes again do not.
+        if page.recordCount > 0, let previousPage, previousPage.sha256 == page.sha256 {
+            throw ReportError.identicalPage(page: page.raw.origin, previous: previousPage.origin)
+        }
+        previousPage = (page.raw.origin, page.sha256)
     }
 
     /// Ends the collection; `skipInvalid` decides whether rejections fail the run.
