@@ -18,7 +18,7 @@ public struct SandboxOptions: Sendable {
     /// expires mid-run, seen from the client's side); nil: no such limit.
     public var tokenUses: Int?
 
-    // Shapes (DESIGN.md, "Shapes to accept").
+    // Shapes (every list shape the README lists).
     public var jsonShape: PageRenderer.JSONShape = .array
     public var xmlShape: PageRenderer.XMLShape = .records
     public var numbersAsNumbers = false
@@ -46,6 +46,9 @@ public struct SandboxOptions: Sendable {
     public var dropFirst = 0
     /// Share (0...1) of revenue responses cut off mid-body.
     public var dropShare = 0.0
+    /// Serve at most this many records a page, whatever `limit` asks (a server that caps it):
+    /// a client that takes a short page for the last one loses the rest. Nil: `limit` is honoured.
+    public var maxLimit: Int?
     /// Answer every page as if `start` were 0: a server that ignores pagination.
     public var ignoreStart = false
     /// The token endpoint answers 503 to everything.

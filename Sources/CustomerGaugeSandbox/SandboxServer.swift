@@ -129,7 +129,7 @@ public final class SandboxServer: Sendable {
             selected = selected.filter { inclusive ? $0.day <= day.description : $0.day < day.description }[...]
         }
         let offset = options.ignoreStart ? 0 : start
-        let page = Array(selected.dropFirst(offset).prefix(limit))
+        let page = Array(selected.dropFirst(offset).prefix(min(limit, options.maxLimit ?? limit)))
         guard !page.isEmpty else {
             return envelope(HTTPResponse.Status(code: options.noDataStatus), message: "No data found with passed parameters.", code: 400184, format: format)
         }

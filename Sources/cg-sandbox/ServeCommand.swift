@@ -38,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("drop-share"), help: "Share (0 to 1) of revenue responses cut off mid-body.") var dropShare: Double = 0
     @Option(name: .customLong("drop-first"), help: "Cut off the next N revenue responses mid-body.") var dropFirst: Int = 0
     @Option(name: .customLong("body-delay-ms"), help: "Delay between a response's head and its body, in milliseconds.") var bodyDelayMs: Int = 0
+    @Option(name: .customLong("max-limit"), help: "Serve at most N records a page whatever `limit` asks (a server that caps limit).") var maxLimit: Int?
     @Flag(name: .customLong("ignore-start"), help: "Ignore `start`: every page is the first (a broken server).") var ignoreStart = false
     @Flag(name: .customLong("token-endpoint-down"), help: "Answer every token request 503.") var tokenEndpointDown = false
     @Option(name: .customLong("json-shape"), help: "array, data-object, lowercase-data or single-object.") var jsonShape: String = "array"
@@ -68,6 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.dropFirst = dropFirst
         options.bodyDelayMilliseconds = bodyDelayMs
         options.ignoreStart = ignoreStart
+        options.maxLimit = maxLimit
         options.tokenEndpointDown = tokenEndpointDown
         options.jsonShape = json
         options.xmlShape = xml
