@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks to build cg-revenue: libxml2's headers and
-# pkg-config (Swift itself is expected on PATH or at /opt/swift). Safe to run again.
+# pkg-config. Swift itself must be on PATH (or at /opt/swift: then add /opt/swift/usr/bin to
+# PATH). Safe to run again.
 set -euo pipefail
-if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-  echo "setup: add /opt/swift/usr/bin to PATH" >&2
+if ! command -v swift >/dev/null 2>&1; then
+  if [ -x /opt/swift/usr/bin/swift ]; then
+    echo "setup: swift is not on PATH; run: export PATH=/opt/swift/usr/bin:\$PATH" >&2
+  else
+    echo "setup: swift not found; install Swift 6.2 or later (https://www.swift.org/install/) and put it on PATH" >&2
+  fi
+  exit 1
 fi
 if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libxml-2.0; then
   exit 0

@@ -13,10 +13,9 @@ struct ReportCommand: AsyncParsableCommand {
             Examples:
               cg-revenue report --replay examples/responses \\
                 --from 2026-01-01 --to 2026-06-30
-              CG_CLIENT_ID=… CG_CLIENT_SECRET=… cg-revenue report \\
+              CG_CLIENT_ID=your-id CG_CLIENT_SECRET=your-secret cg-revenue report \\
                 --region us --from 2026-10-01 --to 2026-10-31 --format xml
-              cg-revenue report --config examples/nightly.yaml \\
-                --fail-on unsuccessful,not-processed
+              cg-revenue report --config examples/nightly.yaml --dry-run
               cg-revenue report --config examples/monthly-audit.yaml \\
                 --range 2026-10 --dry-run
               cg-revenue report --replay examples/responses --range 2026-03 \\
@@ -29,7 +28,7 @@ struct ReportCommand: AsyncParsableCommand {
 
             The range is inclusive and exact: [FROM 00:00:00, TO 23:59:59] in the source time zone (for --range: in --timezone). Outputs are written to temporary files and renamed into place only when all are done; the manifest comes last.
 
-            Exit codes: 0 done; 1 the run failed (network, auth, server, bad data); 2 usage or configuration error; 3 done, but a --fail-on rule matched.
+            Exit codes: 0 done; 1 the run failed (network, auth, server, bad data); 2 usage or configuration error, or a problem found by --dry-run; 3 done, but a --fail-on rule matched.
             """
     )
 

@@ -38,13 +38,33 @@ import Testing
         #expect(!html.contains("<link"))
     }
 
+    /// The KPI cards as label → value, read from the markup.
+    func kpis(_ html: String) -> [String: String] {
+        let pattern = #/text-transform:uppercase;color:#52606d;">([^<]+)</div>\s*<div style="font-size:19px;font-weight:bold;color:#1f2933;">([^<]+)</div>/#
+        var cards: [String: String] = [:]
+        for match in html.matches(of: pattern) { cards[String(match.1)] = String(match.2) }
+        return cards
+    }
+
     @Test func showsKPIsAttentionAndTable() throws {
-        let html = try render([upload(7, filename: "broken.csv", logs: [.string("File could not be read")]),
-                               upload(8, filename: "fine.csv", status: "Processed")])
+        var processing = upload(9, filename: "busy.csv", status: "Processing")
+        (processing.totalRecords, processing.successfulRecords, processing.unsuccessfulRecords) = (1_500, 0, 0)
+        var partial = upload(7, filename: "broken.csv", logs: [.string("File could not be read")])
+        (partial.totalRecords, partial.successfulRecords, partial.unsuccessfulRecords) = (10, 7, 3)
+        let html = try render([partial, upload(8, filename: "fine.csv", status: "Processed"), processing])
+        #expect(kpis(html) == ["Uploads": "3", "Records": "1,512", "Successful": "7", "Unsuccessful": "5", "Success rate": "0.46%"])
+        // The records that are neither successful nor unsuccessful are said, so the cards add up.
+        #expect(html.contains("Of 1,512 records, 7 are successful, 5 unsuccessful and 1,500 not yet either: their 1 upload(s) are still being processed."))
         #expect(html.contains("2026-01-01 to 2026-01-31"))
-        #expect(html.contains("Needs attention (2)"))
+        #expect(html.contains("Needs attention (3)"))
         #expect(html.contains("File could not be read"))
         #expect(html.contains("broken.csv") && html.contains("fine.csv"))
+    }
+
+    @Test func noPendingLineWhenTheRecordsAddUp() throws {
+        let html = try render([upload(8, filename: "fine.csv", status: "Processed")])
+        #expect(kpis(html)["Records"] == "2")
+        #expect(!html.contains("not yet either"))
     }
 
     @Test func anEmptyRangeSaysSo() throws {

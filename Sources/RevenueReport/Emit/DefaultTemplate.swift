@@ -36,6 +36,7 @@ enum DefaultTemplate {
     {{/kpis}}
   </tr>
   </table>
+  {{#pendingNote}}<div style="font-size:12px;color:#52606d;padding:0 6px 4px 6px;">{{pendingNote}}</div>{{/pendingNote}}
   {{#previousLabel}}<div style="font-size:11px;color:#52606d;padding:0 6px;">Changes against {{previousLabel}}.</div>{{/previousLabel}}
 </td></tr>
 

@@ -78,7 +78,7 @@ struct EMLWriter {
             "Source: \(document.sourceDescription)",
             "",
             "Uploads: \(HTMLWriter.grouped(summary.uploads))",
-            "Records: \(HTMLWriter.grouped(summary.totalRecords)) (successful \(HTMLWriter.grouped(summary.successfulRecords)), unsuccessful \(HTMLWriter.grouped(summary.unsuccessfulRecords)))",
+            "Records: \(HTMLWriter.grouped(summary.totalRecords)) (successful \(HTMLWriter.grouped(summary.successfulRecords)), unsuccessful \(HTMLWriter.grouped(summary.unsuccessfulRecords))\(summary.pendingRecords == 0 ? "" : ", still processing \(HTMLWriter.grouped(summary.pendingRecords))"))",
             "Success rate: \(summary.successRateText.map(HTMLWriter.percent) ?? "n/a")",
             "",
             "Status:",

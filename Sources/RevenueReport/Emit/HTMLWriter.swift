@@ -95,6 +95,10 @@ public struct HTMLWriter: ReportWriter {
                 "duplicates": document.counts.duplicates, "rejected": document.counts.rejected,
             ] as [String: Any],
         ]
+        if summary.pendingRecords != 0 {
+            // Records = successful + unsuccessful + the rest: say what the rest is.
+            context["pendingNote"] = "Of \(grouped(summary.totalRecords)) records, \(grouped(summary.successfulRecords)) are successful, \(grouped(summary.unsuccessfulRecords)) unsuccessful and \(grouped(summary.pendingRecords)) not yet either: their \(grouped(summary.uploadsWithPendingRecords)) upload(s) are still being processed."
+        }
         if let rangeName = document.rangeName { context["rangeName"] = rangeName }
         if let generatedAt = document.generatedAt { context["generated"] = zone.displayTime(Int64(generatedAt.timeIntervalSince1970)) }
         if let manifestName = document.manifestName { context["manifestName"] = manifestName }

@@ -18,6 +18,10 @@ public struct Summary: Sendable {
     public var totalRecords = 0
     public var successfulRecords = 0
     public var unsuccessfulRecords = 0
+    /// Records neither successful nor unsuccessful yet (uploads still processing), and their uploads:
+    /// the third part of `totalRecords`.
+    public var pendingRecords: Int { totalRecords - successfulRecords - unsuccessfulRecords }
+    public var uploadsWithPendingRecords = 0
     /// Uploads whose counts are unknown, left out of the record totals.
     public var uploadsWithUnknownCounts = 0
     private var statusCounts: [String: Int] = [:]
@@ -43,6 +47,7 @@ public struct Summary: Sendable {
             successfulRecords += counted.successful
             unsuccessfulRecords += counted.unsuccessful
             totalRecords += counted.total
+            if counted.total > counted.successful + counted.unsuccessful { uploadsWithPendingRecords += 1 }
         } else {
             uploadsWithUnknownCounts += 1
         }
