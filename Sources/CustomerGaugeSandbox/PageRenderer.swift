@@ -1,6 +1,6 @@
 import RevenueReport
 
-/// Renders uploads the ways the API may answer (DESIGN.md, "Shapes to accept").
+/// Renders uploads the ways the API may answer (the README's "What the API may send").
 public enum PageRenderer {
     public enum JSONShape: String, Sendable, CaseIterable {
         /// `[ {record}, … ]`

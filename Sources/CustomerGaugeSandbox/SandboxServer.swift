@@ -142,6 +142,7 @@ public final class SandboxServer: Sendable {
         }
         let type = options.contentTypeOverride ?? (format == .json ? "application/json" : "application/xml")
         if number <= options.rateLimitFirst + options.failFirst + options.dropFirst || state.roll() < options.dropShare {
+            state.countDroppedResponse()
             return Self.dropped(body, type: type)
         }
         if options.bodyDelayMilliseconds > 0 {
@@ -224,6 +225,8 @@ public struct SandboxStats: Sendable, Equatable {
     public var revenueRequests = 0
     public var tokenRequests = 0
     public var successfulPages = 0
+    /// Responses cut off mid-body (`dropFirst`, `dropShare`).
+    public var droppedResponses = 0
 }
 
 /// Mutable state behind a lock: issued tokens, counters, the fault dice.
@@ -250,6 +253,10 @@ final class SandboxState: @unchecked Sendable {
 
     func countTokenRequest() {
         lock.withLock { counters.tokenRequests += 1 }
+    }
+
+    func countDroppedResponse() {
+        lock.withLock { counters.droppedResponses += 1 }
     }
 
     func countSuccessfulPage() {

@@ -66,7 +66,7 @@ public enum Pipeline {
             // Fetch, Parse and type, several pages at once; Transform takes them in order.
             let typing = PageTyping(filter: configuration.filter, zone: configuration.sourceZone, formats: plan.rowFormats)
             var collector = UploadCollector(filter: configuration.filter, zone: configuration.sourceZone, displayZone: configuration.displayZone,
-                                            failRules: configuration.failOn, sortDirectory: configuration.outDirectory, sortRunBytes: sortRunBytes,
+                                            failRules: configuration.failOn, excerptLimits: HTMLWriter.excerptLimits, sortDirectory: configuration.outDirectory, sortRunBytes: sortRunBytes,
                                             streamingTo: streamRows ? rows : nil, logger: logger)
             var archive = try configuration.archiveDirectory.map(PageArchive.init)
             var pages: [PageRecord] = []
@@ -80,18 +80,21 @@ public enum Pipeline {
                 progress?.update(pages: pages.count, records: collector.recordsRead)
             }
             let collected = try collector.finish(skipInvalid: configuration.skipInvalid, sourceIsExhaustive: source.isExhaustive)
-            let counts = collected.counts
+            let report = collected.report
+            let counts = report.counts
             logger.info("\(counts.pages) page(s), \(counts.read) record(s) read, \(counts.inRange) in range, \(counts.outOfRange) outside, \(counts.duplicates) duplicate(s), \(counts.rejected) rejected")
             let readSeconds = Date().timeIntervalSince(startedAt)
-            let ordering = collected.neededSorting ? "sorted, \(collected.spilledRuns) run(s) on disk" : "in report order as received, written as read"
-            logger.debug("read and typed in \(String(format: "%.2f", readSeconds)) s; \(ordering)")
 
             // Emit: the rows not yet in the row outputs go there in report order; then the HTML
             // and the email. All are renamed into place together; the manifest last.
-            var (staged, keptForEmail) = try writeRows(collected, into: rows, plan: plan, committer: committer)
-            let excerpt = collected.excerpt
+            let rowOutputs = try writeRows(collected, into: rows, plan: plan, committer: committer)
+            var staged = rowOutputs.staged, keptForEmail = rowOutputs.keptForEmail
+            let sorting = rowOutputs.sorting
+            let ordering = sorting.neededSorting ? "sorted, \(sorting.spilledRuns) run(s) on disk" : "in report order as received, written as read"
+            logger.debug("read and typed in \(String(format: "%.2f", readSeconds)) s; \(ordering)")
+            let excerpt = report.excerpt
             logger.debug("rows written in \(String(format: "%.2f", Date().timeIntervalSince(startedAt) - readSeconds)) s")
-            let document = ReportDocument(collected: collected, configuration: configuration,
+            let document = ReportDocument(collected: report, configuration: configuration,
                                           sourceDescription: source.description, toolVersion: toolVersion)
             for (kind, writer) in plan.documentWriters {
                 if plan.emailNeeds(kind) {
@@ -112,7 +115,7 @@ public enum Pipeline {
                 let manifest = Manifest(
                     toolVersion: toolVersion, settings: settingsRecord, filter: configuration.filter, rangeName: configuration.rangeName,
                     sourceZone: configuration.sourceZone, source: source.manifestEntry, pages: pages, counts: counts,
-                    rejections: collected.rejections, outputs: configuration.outputs.compactMap { staged[$0] },
+                    rejections: report.rejections, outputs: configuration.outputs.compactMap { staged[$0] },
                     failMatches: excerpt.failMatches, startedAt: startedAt, finishedAt: Date())
                 try committer.stage(name: "\(configuration.stem).manifest.json", bytes: manifest.render())
                 written += try committer.commit()
@@ -129,9 +132,9 @@ public enum Pipeline {
 
     /// Completes the row outputs (CSV, NDJSON): the uploads not yet written go in, in report
     /// order; each file is then closed (or, when only the email carries it, kept in memory).
-    static func writeRows(_ collected: CollectedUploads, into rows: RowStream, plan: OutputPlan, committer: OutputCommitter) throws
-        -> (staged: [OutputKind: OutputCommitter.StagedFile], keptForEmail: [OutputKind: [UInt8]]) {
-        try collected.writeRows(into: rows)
+    static func writeRows(_ collected: consuming CollectedUploads, into rows: RowStream, plan: OutputPlan, committer: OutputCommitter) throws
+        -> (sorting: ExternalSorter.Outcome, staged: [OutputKind: OutputCommitter.StagedFile], keptForEmail: [OutputKind: [UInt8]]) {
+        let sorting = try collected.writeRows(into: rows)
         try rows.openIfNeeded()
         let sinks = rows.sinks
         var staged: [OutputKind: OutputCommitter.StagedFile] = [:]
@@ -140,7 +143,7 @@ public enum Pipeline {
             if plan.writesFile(format.kind) { staged[format.kind] = try committer.close(sink) } else { _ = try sink.finish() }
             if plan.emailNeeds(format.kind) { keptForEmail[format.kind] = sink.keptBytes }
         }
-        return (staged, keptForEmail)
+        return (sorting, staged, keptForEmail)
     }
 
     static func renderEmail(_ document: ReportDocument, configuration: ReportConfiguration, rendered: [OutputKind: [UInt8]]) throws -> [UInt8] {

@@ -3,7 +3,7 @@ import Foundation
 import RevenueReport
 
 /// `cg-revenue`: the command line. Thin by design: parse options, run the pipeline, map errors
-/// to the exit codes of DESIGN.md (0 done, 1 run failed, 2 usage or configuration, 3 --fail-on).
+/// to the exit codes the README lists (0 done, 1 run failed, 2 usage or configuration, 3 --fail-on).
 @main
 struct CGRevenue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -65,7 +65,9 @@ import RevenueReport
             #expect(page["sha256"] as? String == sha256Hex(try Data(contentsOf: URL(fileURLWithPath: page["origin"] as! String))))
         }
         let range = manifest["range"] as! [String: Any]
-        #expect(range["from"] as? String == "2026-02-01" && range["name"] as? String == "last-month" || range["name"] as? String == "2026-02")
+        #expect(range["from"] as? String == "2026-02-01")
+        #expect(range["to"] as? String == "2026-02-28")
+        #expect(range["name"] as? String == "2026-02")
         #expect(manifest["version"] as? String == ToolVersion.current)
         let counts = manifest["counts"] as! [String: Any]
         #expect((counts["read"] as? NSNumber)?.intValue == 2300)

@@ -139,7 +139,14 @@ import Testing
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         try folder.write("pages/p.json", goodPage)
-        _ = try await runCLI(["report", "--replay", "pages", "--out", "out"], in: folder.url)
-        #expect(try folder.listing("out").allSatisfy { !$0.hasPrefix(".") })
+        let done = try await runCLI(["report", "--replay", "pages", "--out", "out", "--name", "r"], in: folder.url)
+        #expect(done.status == 0, "\(done.stderr)")
+        // Exactly the outputs: no temporary file (they start with a dot) beside them.
+        #expect(try folder.listing("out") == ["r.csv", "r.html", "r.manifest.json", "r.ndjson"])
+        // A failed run into the same folder leaves it exactly as it was.
+        try folder.write("pages/q.json", "[{\"id\": ")
+        let failed = try await runCLI(["report", "--replay", "pages", "--out", "out", "--name", "r"], in: folder.url)
+        #expect(failed.status == 1)
+        #expect(try folder.listing("out") == ["r.csv", "r.html", "r.manifest.json", "r.ndjson"])
     }
 }

@@ -105,9 +105,12 @@ import Testing
         defer { folder.cleanUp() }
         var options = smallData()
         options.dropFirst = 2
-        try await withSandbox(options) { sandbox, _ in
+        try await withSandbox(options) { sandbox, server in
             let result = try await runLive(sandbox, format: format, pageSize: 100, concurrency: 1, out: folder.url)
             #expect(result[.ndjson]!.split(separator: "\n").count == 450)
+            // The drops did happen, and each was asked again: 2 cut off, 5 pages, 1 empty page.
+            #expect(server.stats.droppedResponses == 2)
+            #expect(server.stats.revenueRequests == 2 + 5 + 1)
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RevenueReport
 
-/// Every list shape of DESIGN.md "Shapes to accept", in both formats.
+/// Every list shape of the README's "What the API may send", in both formats.
 @Suite struct PageShapeTests {
     let typer = RecordTyper(zone: .utc)
 

@@ -67,7 +67,7 @@ import Testing
         var options = sandboxOptions(uploads: 450, from: "2026-01-01", to: "2026-03-31")
         options.ignoreStart = true
         options.maxLimit = 100
-        try await withSandbox(options) { sandbox, _ in
+        _ = try await withSandbox(options) { sandbox, _ in
             await #expect(throws: ReportError.self) {
                 _ = try await runLive(sandbox, format: .json, pageSize: 1000, concurrency: 4, out: folder.url)
             }

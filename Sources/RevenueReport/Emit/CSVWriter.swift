@@ -1,4 +1,4 @@
-/// RFC 4180 CSV, UTF-8, CRLF line ends, the columns of DESIGN.md.
+/// RFC 4180 CSV, UTF-8, CRLF line ends, the columns the README lists under "What each output holds".
 ///
 /// Cells that a spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab or CR) get
 /// a leading `'` unless `neutraliseFormulas` is off (`--csv-raw`).

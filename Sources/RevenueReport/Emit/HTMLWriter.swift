@@ -9,6 +9,8 @@ public struct HTMLWriter: ReportWriter {
     /// the report of 100,000 uploads well under 5 MB, small enough to email.
     public static let tableRowLimit = 1_000
     public static let attentionLimit = 200
+    /// What the collector keeps for this writer.
+    public static let excerptLimits = ReportExcerpt.Limits(tableRows: tableRowLimit, attention: attentionLimit)
     public static let logLinesPerUpload = 10
 
     private let template: MustacheTemplate

@@ -47,7 +47,7 @@ public struct ReportDocument: Sendable {
                   toolVersion: toolVersion)
     }
 
-    public init(collected: CollectedUploads, configuration: ReportConfiguration, sourceDescription: String, toolVersion: String) {
+    public init(collected: CollectedReport, configuration: ReportConfiguration, sourceDescription: String, toolVersion: String) {
         self.init(excerpt: collected.excerpt, summary: collected.summary, rejections: collected.rejections, counts: collected.counts, filter: configuration.filter,
                   sourceDescription: sourceDescription, sourceZone: configuration.sourceZone, displayZone: configuration.displayZone,
                   rangeName: configuration.rangeName, toolVersion: toolVersion)

@@ -70,16 +70,15 @@ final class RowStream: OrderedRowDestination {
         for _ in 0 ..< remembered {
             guard let entry = try entries.read(entrySize) else { throw ReportError.io("the row index ended early") }
             record.removeAll(keepingCapacity: true)
-            record.appendInteger(UInt32(0))  // patched below
-            record.append(contentsOf: entry[0 ..< 16])  // instant, id
-            record.append(UInt8(formats.count))
-            for (format, reader) in readers.enumerated() {
-                let length = Int(entry.loadUnaligned(fromByteOffset: 16 + 4 * format, as: UInt32.self).littleEndian)
-                guard let row = try reader.read(length) else { throw ReportError.io("an output ended before its rows") }
-                record.appendInteger(UInt32(length))
-                record.append(contentsOf: row)
+            try SortRecord.appendFrame(instant: Int64(littleEndian: entry.loadUnaligned(fromByteOffset: 0, as: Int64.self)),
+                                       id: Int64(littleEndian: entry.loadUnaligned(fromByteOffset: 8, as: Int64.self)),
+                                       rowCount: formats.count, to: &record) { out in
+                for (format, reader) in readers.enumerated() {
+                    let length = Int(entry.loadUnaligned(fromByteOffset: 16 + 4 * format, as: UInt32.self).littleEndian)
+                    guard let row = try reader.read(length) else { throw ReportError.io("an output ended before its rows") }
+                    out.appendLengthPrefixed { $0.append(contentsOf: row) }
+                }
             }
-            record.patchInteger(UInt32(record.count - 4), at: 0)
             try record.withUnsafeBytes { try body($0) }
         }
         for (sink, format) in zip(sinks, formats) {

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// The query a run sends: what DESIGN.md says about the range, and the page size.
+/// The query a run sends: the range (one day past its end, made exact client-side), and the page size.
 public struct APIQuery: Sendable, Equatable {
     public var filter: RecordFilter
     public var pageSize: Int
@@ -22,8 +22,8 @@ public struct APIQuery: Sendable, Equatable {
     public func items(start: Int) -> [(String, String)] {
         var items: [(String, String)] = []
         if let id = filter.id { items.append(("id", String(id))) }
-        // The previous period of equal length is asked for too: the report compares against it.
-        let days = (filter.previousPeriod.map { RecordFilter(from: $0.from, to: filter.to, zone: filter.zone) } ?? filter).sourceDays(sourceZone: sourceZone)
+        // The previous period of equal length is asked for too (--compare): the report compares against it.
+        let days = filter.requestDays(sourceZone: sourceZone)
         if let from = days.from { items.append(("date_range_from", from.description)) }
         if let to = days.to { items.append(("date_range_to", to.adding(days: 1).description)) }
         items.append(("start", String(start)))

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Turns a raw page (JSON or XML) into its records, accepting every list shape of DESIGN.md.
+/// Turns a raw page (JSON or XML) into its records, accepting every list shape of the README's "What the API may send".
 ///
 /// Both formats are first mapped to `JSONValue`; finding the records in that value is then one
 /// piece of code for both, which is what makes their outputs byte-identical.

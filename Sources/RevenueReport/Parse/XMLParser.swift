@@ -3,7 +3,7 @@ import Foundation
 
 /// Maps an XML page onto `JSONValue` with libxml2's streaming reader (xmlTextReader).
 ///
-/// The mapping (DESIGN.md, "Shapes to accept"): an element with only text becomes a string, an
+/// The mapping (the README's "What the API may send"): an element with only text becomes a string, an
 /// element with child elements an object, repeated child names a list. Every child of a `<logs>`
 /// element is one entry of a list (so `<logs/>` is `[]`), and inside `logs` a text that is a
 /// canonical integer becomes a number, so JSON and XML renderings of the same data agree.

@@ -48,9 +48,53 @@ public struct RecordFilter: Sendable, Equatable {
         return (bounds.start.map(day), bounds.end.map { day($0 - 1) })
     }
 
+    /// The days to ask the API for: the range and, when compared, the period before it.
+    public func requestDays(sourceZone: SourceZone) -> (from: CivilDate?, to: CivilDate?) {
+        let covered = previousPeriod.map { RecordFilter(from: $0.from, to: to, zone: zone) } ?? self
+        return covered.sourceDays(sourceZone: sourceZone)
+    }
+
     public static func == (a: RecordFilter, b: RecordFilter) -> Bool {
         a.from == b.from && a.to == b.to && a.id == b.id && a.zone?.identifier == b.zone?.identifier
             && a.comparesPreviousPeriod == b.comparesPreviousPeriod
+    }
+}
+
+/// Where an upload stands against the range: the one place that decides it, once the source
+/// zone is known (typing places each upload with it; the collector asks it about coverage).
+public struct RangePlacement: Sendable {
+    public enum Place: Sendable, Equatable {
+        case inRange
+        /// In the period of equal length before the range (the report compares against it).
+        case previous
+        case outside
+    }
+
+    public let filter: RecordFilter
+    public let bounds: TimeBounds
+    public let previousBounds: TimeBounds?
+
+    public init(_ filter: RecordFilter, sourceZone: SourceZone) {
+        self.filter = filter
+        self.bounds = filter.bounds(sourceZone: sourceZone)
+        self.previousBounds = filter.previousPeriod.map { $0.bounds(sourceZone: sourceZone) }
+    }
+
+    public func place(_ time: UploadTime, id: Int64) -> Place {
+        if bounds.contains(time), filter.contains(id: id) { return .inRange }
+        if let previousBounds, previousBounds.contains(time) { return .previous }
+        return .outside
+    }
+
+    /// For an upload that could not be typed: is its date known and outside the range?
+    public func isOutside(_ time: UploadTime?) -> Bool {
+        time.map { !bounds.contains($0) } ?? false
+    }
+
+    /// Does data reaching back to `earliest` cover the period before the range (its first day)?
+    public func coversPreviousPeriod(earliest: Int64?) -> Bool {
+        guard let start = previousBounds?.start, let earliest else { return false }
+        return earliest < start + 86_400
     }
 }
 

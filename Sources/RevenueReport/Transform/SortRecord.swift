@@ -32,16 +32,25 @@ public struct SortRecord {
         return (SortRecord(bytes: UnsafeRawBufferPointer(rebasing: buffer[offset + 4 ..< end])), end)
     }
 
-    /// Appends one record, length prefix included, to `out`.
+    /// Appends one upload's record, length prefix included, to `out`, its rows rendered by `formats`.
     static func append(_ upload: RevenueUpload, formats: [any RowFormat], to out: inout [UInt8]) {
+        appendFrame(instant: upload.dateUpload.instant, id: upload.id, rowCount: formats.count, to: &out) { out in
+            for format in formats {
+                out.appendLengthPrefixed { format.appendRow(upload, to: &$0) }
+            }
+        }
+    }
+
+    /// The layout's one writer: length prefix, key, row count, then `rows`, which appends each
+    /// row with `appendLengthPrefixed`.
+    static func appendFrame(instant: Int64, id: Int64, rowCount: Int, to out: inout [UInt8],
+                            rows: (inout [UInt8]) throws -> Void) rethrows {
         let start = out.count
         out.appendInteger(UInt32(0))  // patched below
-        out.appendInteger(upload.dateUpload.instant)
-        out.appendInteger(upload.id)
-        out.append(UInt8(formats.count))
-        for format in formats {
-            out.appendLengthPrefixed { format.appendRow(upload, to: &$0) }
-        }
+        out.appendInteger(instant)
+        out.appendInteger(id)
+        out.append(UInt8(rowCount))
+        try rows(&out)
         out.patchInteger(UInt32(out.count - start - 4), at: start)
     }
 }

@@ -33,18 +33,14 @@ public struct TypedPage: PageContent {
 /// Parse and type, for one page at a time; holds only settings, so it runs on any thread.
 public struct PageTyping: Sendable {
     let typer: RecordTyper
-    let filter: RecordFilter
-    let bounds: TimeBounds
-    let previousBounds: TimeBounds?
+    let range: RangePlacement
     let formats: [any RowFormat]
 
     /// `formats`: the row outputs rendered ahead (their rows come back from the sorter in the
     /// same order).
     public init(filter: RecordFilter, zone: SourceZone, formats: [any RowFormat]) {
         self.typer = RecordTyper(zone: zone)
-        self.filter = filter
-        self.bounds = filter.bounds(sourceZone: zone)
-        self.previousBounds = filter.previousPeriod.map { $0.bounds(sourceZone: zone) }
+        self.range = RangePlacement(filter, sourceZone: zone)
         self.formats = formats
     }
 
@@ -58,17 +54,18 @@ public struct PageTyping: Sendable {
         func place(_ outcome: RecordTyper.Outcome) {
             switch outcome {
             case .typed(let upload):
-                if bounds.contains(upload.dateUpload), filter.contains(id: upload.id) {
+                switch range.place(upload.dateUpload, id: upload.id) {
+                case .inRange:
                     let start = encoded.count
                     SortRecord.append(upload, formats: formats, to: &encoded)
                     outcomes.append(.typed(upload, .inRange(bytes: start ..< encoded.count)))
-                } else if let previousBounds, previousBounds.contains(upload.dateUpload) {
+                case .previous:
                     outcomes.append(.typed(upload, .previous))
-                } else {
+                case .outside:
                     outcomes.append(.typed(upload, .outside))
                 }
             case .rejected(let rejection, let dateUpload):
-                outcomes.append(.rejected(rejection, outsideRange: dateUpload.map { !bounds.contains($0) } ?? false))
+                outcomes.append(.rejected(rejection, outsideRange: range.isOutside(dateUpload)))
             }
         }
         // The common JSON page is read without a tree of values; every other page the general way.

@@ -11,11 +11,8 @@ public struct RecordCounts: Sendable, Equatable {
     public var duplicates = 0
 }
 
-/// The Transform stage's result: the uploads in range, ready to be read in report order, and
-/// what was made of them.
-public struct CollectedUploads {
-    /// The in-range uploads: those not yet in the row outputs (`writeRows(into:)`).
-    let sorted: ExternalSorter
+/// What the Transform stage made of the uploads: aggregates, the report's excerpt, counts.
+public struct CollectedReport: Sendable {
     public var summary: Summary
     /// What the HTML, the email and `--fail-on` list of the uploads.
     public var excerpt: ReportExcerpt
@@ -23,15 +20,17 @@ public struct CollectedUploads {
     public var previous: Summary? = nil
     public var rejections: [RecordRejection]
     public var counts: RecordCounts
+}
 
-    /// Sorted runs written to disk (0 when the uploads fitted in memory or came in order).
-    public var spilledRuns: Int { sorted.spilledRuns }
+/// The Transform stage's result: the report, and the in-range uploads ready to be read out in
+/// report order, once (`writeRows(into:)` consumes them).
+public struct CollectedUploads: ~Copyable {
+    /// The in-range uploads: those not yet in the row outputs.
+    let sorted: ExternalSorter
+    public let report: CollectedReport
 
-    /// False when the uploads all came in report order and went to the outputs as they came.
-    public var neededSorting: Bool { sorted.neededSorting }
-
-    /// Puts every in-range upload's rows in `destination`, in report order. Runs once.
-    func writeRows(into destination: any OrderedRowDestination) throws {
+    /// Puts every in-range upload's rows in `destination`, in report order.
+    consuming func writeRows(into destination: any OrderedRowDestination) throws -> ExternalSorter.Outcome {
         try sorted.finish(into: destination)
     }
 }
@@ -40,18 +39,18 @@ public struct CollectedUploads {
 /// that repeats whole pages, counts, aggregates, gathers the report's excerpt, and hands the
 /// in-range uploads to the sorter.
 /// Memory stays flat: the ids seen go into a compact `IDSet`, the uploads into the sorter.
-public struct UploadCollector {
+public struct UploadCollector: ~Copyable {
     public let filter: RecordFilter
     private let logger: Logger
     private let summaryZone: SourceZone
-    /// The period of equal length before the range, for the report's comparison.
-    public let previousBounds: TimeBounds?
+    /// Where uploads stand against the range (for the report's comparison's coverage).
+    private let range: RangePlacement
     private var summary: Summary
     private var excerpt: ReportExcerpt
     private var previous: Summary
     private var earliestInstant: Int64?
     private var seenIDs = IDSet()
-    private let sorter: ExternalSorter
+    private var sorter: ExternalSorter
     private var rejections: [RecordRejection] = []
     private var counts = RecordCounts()
     /// The page before, to stop a source that hands the same page again whatever `start` says.
@@ -59,14 +58,16 @@ public struct UploadCollector {
 
     /// `sortDirectory`: where the sorter may spill runs (the output folder); `streamingTo`: where
     /// uploads go at once while they come in report order.
-    init(filter: RecordFilter, zone: SourceZone, displayZone: SourceZone? = nil, failRules: [FailRule] = [], sortDirectory: URL,
+    /// `excerptLimits`: how many uploads of each list the report shows (Emit's choice).
+    init(filter: RecordFilter, zone: SourceZone, displayZone: SourceZone? = nil, failRules: [FailRule] = [],
+         excerptLimits: ReportExcerpt.Limits, sortDirectory: URL,
          sortRunBytes: Int = ExternalSorter.defaultRunBytes, streamingTo: (any OrderedRowDestination)? = nil, logger: Logger) {
         self.filter = filter
         self.logger = logger
         self.summaryZone = displayZone ?? filter.zone ?? zone
-        self.previousBounds = filter.previousPeriod.map { $0.bounds(sourceZone: zone) }
+        self.range = RangePlacement(filter, sourceZone: zone)
         self.summary = Summary(zone: summaryZone)
-        self.excerpt = ReportExcerpt(failRules: failRules)
+        self.excerpt = ReportExcerpt(failRules: failRules, limits: excerptLimits)
         self.previous = Summary(zone: summaryZone)
         self.sorter = ExternalSorter(directory: sortDirectory, runBytes: sortRunBytes, streamingTo: streamingTo)
     }
@@ -75,55 +76,71 @@ public struct UploadCollector {
 
     public mutating func add(_ page: TypedPage) throws {
         counts.pages += 1
-        var newIDsOnPage = 0
-        var firstRepeat: Int64?
-        // In-range records go to the sorter in stretches: all of them at once unless a repeat
-        // sits between them.
-        var stretch = 0 ..< 0
-        func handOver() throws {
-            guard !stretch.isEmpty else { return }
-            try page.encoded.withUnsafeBytes { try sorter.add(UnsafeRawBufferPointer(rebasing: $0[stretch])) }
-        }
+        var tally = PageTally()
+        // In-range records go to the sorter in stretches of the page's encoded bytes: all of
+        // them at once unless a repeat or an out-of-range record sits between them.
+        var stretch: Range<Int>?
         for (index, outcome) in page.outcomes.enumerated() {
-            counts.read += 1
-            switch outcome {
-            case .typed(let upload, let placement):
-                guard seenIDs.insert(upload.id) else {
-                    counts.duplicates += 1
-                    firstRepeat = firstRepeat ?? upload.id
-                    logger.warning("repeated id \(upload.id) (\(page.raw.origin), record \(index + 1)): kept the first one")
-                    continue
-                }
-                newIDsOnPage += 1
-                earliestInstant = min(earliestInstant ?? upload.dateUpload.instant, upload.dateUpload.instant)
-                switch placement {
-                case .inRange(let bytes):
-                    summary.add(upload)
-                    excerpt.add(upload)
-                    if stretch.upperBound == bytes.lowerBound, !stretch.isEmpty {
-                        stretch = stretch.lowerBound ..< bytes.upperBound
-                    } else {
-                        try handOver()
-                        stretch = bytes
-                    }
-                case .previous:
-                    previous.add(upload)
-                    counts.outOfRange += 1
-                case .outside:
-                    counts.outOfRange += 1
-                }
-            case .rejected(let rejection, let outsideRange):
-                if outsideRange {
-                    counts.outOfRange += 1
-                    continue
-                }
-                newIDsOnPage += 1
-                counts.rejected += 1
-                rejections.append(rejection)
+            guard let bytes = take(outcome, position: index + 1, of: page, tally: &tally) else { continue }
+            if let current = stretch, current.upperBound == bytes.lowerBound {
+                stretch = current.lowerBound ..< bytes.upperBound
+            } else {
+                if let current = stretch { try handOver(current, of: page) }
+                stretch = bytes
             }
         }
-        try handOver()
-        if let firstRepeat, newIDsOnPage == 0 {
+        if let stretch { try handOver(stretch, of: page) }
+        try checkNotRepeating(page, tally)
+    }
+
+    /// What one page showed of repeats.
+    private struct PageTally {
+        var newIDs = 0
+        var firstRepeat: Int64?
+    }
+
+    /// Counts one record; for an upload in range, returns where its sorter record is on the page.
+    private mutating func take(_ outcome: TypedPage.Outcome, position: Int, of page: TypedPage, tally: inout PageTally) -> Range<Int>? {
+        counts.read += 1
+        switch outcome {
+        case .typed(let upload, let placement):
+            guard seenIDs.insert(upload.id) else {
+                counts.duplicates += 1
+                tally.firstRepeat = tally.firstRepeat ?? upload.id
+                logger.warning("repeated id \(upload.id) (\(page.raw.origin), record \(position)): kept the first one")
+                return nil
+            }
+            tally.newIDs += 1
+            earliestInstant = min(earliestInstant ?? upload.dateUpload.instant, upload.dateUpload.instant)
+            switch placement {
+            case .inRange(let bytes):
+                summary.add(upload)
+                excerpt.add(upload)
+                return bytes
+            case .previous:
+                previous.add(upload)
+                counts.outOfRange += 1
+            case .outside:
+                counts.outOfRange += 1
+            }
+        case .rejected(_, outsideRange: true):
+            counts.outOfRange += 1
+        case .rejected(let rejection, outsideRange: false):
+            tally.newIDs += 1
+            counts.rejected += 1
+            rejections.append(rejection)
+        }
+        return nil
+    }
+
+    private mutating func handOver(_ stretch: Range<Int>, of page: TypedPage) throws {
+        try page.encoded.withUnsafeBytes { try sorter.add(UnsafeRawBufferPointer(rebasing: $0[stretch])) }
+    }
+
+    /// A page of nothing but ids already seen, or the same bytes as the page before, is a source
+    /// repeating itself (ignoring `start`): stop rather than loop.
+    private mutating func checkNotRepeating(_ page: TypedPage, _ tally: PageTally) throws {
+        if let firstRepeat = tally.firstRepeat, tally.newIDs == 0 {
             throw ReportError.repeatedPage(page: page.raw.origin, firstID: firstRepeat)
         }
         // Records without ids (all rejected) escape the check above; the same bytes again do not.
@@ -145,12 +162,13 @@ public struct UploadCollector {
         }
         var counts = self.counts
         counts.inRange = sorter.count
-        var result = CollectedUploads(sorted: sorter, summary: summary, excerpt: excerpt, rejections: rejections, counts: counts)
-        if let start = previousBounds?.start {
+        var report = CollectedReport(summary: summary, excerpt: excerpt, rejections: rejections, counts: counts)
+        if range.previousBounds != nil {
             // Covered when the data reaches into the first day of the previous period.
-            let covered = sourceIsExhaustive || (earliestInstant.map { $0 < start + 86_400 } ?? false)
-            result.previous = covered ? previous : nil
+            let covered = sourceIsExhaustive || range.coversPreviousPeriod(earliest: earliestInstant)
+            report.previous = covered ? previous : nil
         }
+        let result = CollectedUploads(sorted: sorter, report: report)
         return result
     }
 }

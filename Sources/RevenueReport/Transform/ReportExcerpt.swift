@@ -8,7 +8,19 @@ import HeapModule
 /// selection), so the excerpt is made while pages are collected, in bounded memory, and the
 /// sorter's records need to carry nothing but their rows.
 public struct ReportExcerpt: Sendable {
+    /// How many of each list the report shows: Emit's choice, handed to Transform (`HTMLWriter.excerptLimits`).
+    public struct Limits: Sendable {
+        public var tableRows: Int
+        public var attention: Int
+
+        public init(tableRows: Int, attention: Int) {
+            self.tableRows = tableRows
+            self.attention = attention
+        }
+    }
+
     public private(set) var attentionCount = 0
+    let limits: Limits
     public private(set) var uploadCount = 0
     let failRules: [FailRule]
     private var firstRows = Heap<Ranked>()
@@ -25,20 +37,21 @@ public struct ReportExcerpt: Sendable {
         static func == (a: Ranked, b: Ranked) -> Bool { a.key == b.key }
     }
 
-    public init(failRules: [FailRule] = []) {
+    public init(failRules: [FailRule] = [], limits: Limits) {
         self.failRules = failRules
+        self.limits = limits
     }
 
     /// Every upload of `uploads`.
-    public init(uploads: [RevenueUpload], failRules: [FailRule] = []) {
-        self.init(failRules: failRules)
+    public init(uploads: [RevenueUpload], failRules: [FailRule] = [], limits: Limits = HTMLWriter.excerptLimits) {
+        self.init(failRules: failRules, limits: limits)
         for upload in uploads { add(upload) }
     }
 
-    /// The first rows of the table in report order (up to `HTMLWriter.tableRowLimit`).
+    /// The first rows of the table in report order (up to `limits.tableRows`).
     public var tableRows: [RevenueUpload] { firstRows.unordered.sorted().map(\.upload) }
 
-    /// The first uploads that need attention, in report order (up to `HTMLWriter.attentionLimit`).
+    /// The first uploads that need attention, in report order (up to `limits.attention`).
     public var attention: [RevenueUpload] { firstNeedingAttention.unordered.sorted().map(\.upload) }
 
     /// The uploads that matched `--fail-on`, in report order.
@@ -48,10 +61,10 @@ public struct ReportExcerpt: Sendable {
     public mutating func add(_ upload: RevenueUpload) {
         uploadCount += 1
         let ranked = Ranked(upload: upload)
-        Self.keep(ranked, in: &firstRows, limit: HTMLWriter.tableRowLimit)
+        Self.keep(ranked, in: &firstRows, limit: limits.tableRows)
         if upload.needsAttention {
             attentionCount += 1
-            Self.keep(ranked, in: &firstNeedingAttention, limit: HTMLWriter.attentionLimit)
+            Self.keep(ranked, in: &firstNeedingAttention, limit: limits.attention)
         }
         if !failRules.isEmpty {
             let matched = failRules.filter { $0.matches(upload) }
