@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The metrics file's text: registry gauges made with descriptors carry the HELP text promtool wants
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libxml2 through pkg-config; Debian/Ubuntu: apt-get install libxml2-dev (scripts/setup.sh)
@@ -47,6 +49,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 // Heap: the k-way merge of sorted runs when a large run spills to disk
                 .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // glibc's mallopt, which Swift's Glibc module does not expose (MemoryTuning.swift says why)

@@ -10,6 +10,8 @@ public struct RunResult: Sendable {
     public var uploads: Int
     /// Uploads that matched `--fail-on`: the command exits 3 when there are any.
     public var failMatches: [FailMatch]
+    /// What the metrics file reports of the run.
+    public var figures: ReportFigures
 }
 
 /// A page as the run saw it: where from, how big, its sha256.
@@ -123,7 +125,12 @@ public enum Pipeline {
             for output in written {
                 logger.info("wrote \(output.path) (\(output.size) bytes)")
             }
-            return RunResult(outputs: written, pages: pages, counts: counts, uploads: excerpt.uploadCount, failMatches: excerpt.failMatches)
+            let figures = ReportFigures(
+                uploadsByStatus: Dictionary(uniqueKeysWithValues: report.summary.statuses.map { ($0.status, $0.uploads) }),
+                successfulRecords: report.summary.successfulRecords, unsuccessfulRecords: report.summary.unsuccessfulRecords,
+                attentionUploads: excerpt.attentionCount, pages: counts.pages)
+            return RunResult(outputs: written, pages: pages, counts: counts, uploads: excerpt.uploadCount, failMatches: excerpt.failMatches,
+                             figures: figures)
         } catch {
             committer.discard()
             throw error

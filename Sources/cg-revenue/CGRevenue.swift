@@ -30,9 +30,9 @@ struct CGRevenue: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            await RunMonitor.shared.finish(exitCode: 0)
         } catch let error as ReportError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            Foundation.exit(error.exitCode)
+            await exit(error.exitCode, saying: "error: \(error)")
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
@@ -40,14 +40,23 @@ struct CGRevenue: AsyncParsableCommand {
                 if !message.isEmpty { print(message) }
                 Foundation.exit(0)
             }
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+            await exit(code == .validationFailure ? 2 : code.rawValue, saying: message.isEmpty ? nil : message)
         }
+    }
+
+    /// Says why on stderr (and in the closing ping's log lines), tells the monitor, exits.
+    static func exit(_ code: Int32, saying message: String?) async -> Never {
+        if let message {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            LogTail.shared.append(message)
+        }
+        await RunMonitor.shared.finish(exitCode: code)
+        Foundation.exit(code)
     }
 }
 
-/// SIGINT and SIGTERM: remove the temporary files of a commit in progress, then exit 130 or
-/// 143. Nothing was renamed into place yet, so earlier outputs stay as they were.
+/// SIGINT and SIGTERM: remove the temporary files of a commit in progress, write the metrics
+/// and send the closing ping, then exit 130 or 143. Nothing was renamed into place yet, so earlier outputs stay as they were.
 enum Interruption {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
@@ -57,7 +66,10 @@ enum Interruption {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
                 TemporaryFiles.shared.removeAll()
-                FileHandle.standardError.write(Data("error: interrupted by \(signalNumber == SIGINT ? "SIGINT" : "SIGTERM"); temporary files removed\n".utf8))
+                let message = "error: interrupted by \(signalNumber == SIGINT ? "SIGINT" : "SIGTERM"); temporary files removed"
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+                LogTail.shared.append(message)
+                RunMonitor.shared.finishBlocking(exitCode: 128 + signalNumber)
                 Foundation.exit(128 + signalNumber)
             }
             source.resume()

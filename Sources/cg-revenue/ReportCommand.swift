@@ -81,6 +81,10 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: help(.logFormat)) var logFormat: String?
     @Flag(inversion: .prefixedNo, help: help(.quiet)) var quiet: Bool?
 
+    // MARK: operations
+    @Option(help: help(.metricsFile)) var metricsFile: String?
+    @Option(help: help(.pingURL)) var pingUrl: String?
+
     /// `--help`'s text for a setting, from its declaration.
     static func help(_ key: OptionKey) -> ArgumentHelp {
         let spec = key.spec
@@ -121,6 +125,7 @@ struct ReportCommand: AsyncParsableCommand {
             if !settings.problems.isEmpty { throw ExitCode(2) }
             return
         }
+        await RunMonitor.shared.begin(settings, logger: logger)
         let progress = Terminal.allowsProgress(environment: environment, quiet: settings.quiet) ? TerminalProgress(terminal: .standardError) : nil
         let result: RunResult
         switch settings.source {
@@ -129,6 +134,7 @@ struct ReportCommand: AsyncParsableCommand {
                                             progress: progress, settingsRecord: settings.effectiveJSON)
         case .api(let api):
             let source = try Self.apiSource(api, settings: settings, logger: logger)
+            RunMonitor.shared.watch(source.transport.tally)
             do {
                 result = try await Pipeline.run(source: source, configuration: settings.report, logger: logger,
                                                 progress: progress, settingsRecord: settings.effectiveJSON)
@@ -138,6 +144,7 @@ struct ReportCommand: AsyncParsableCommand {
                 throw error
             }
         }
+        RunMonitor.shared.record(result.figures)
         for output in result.outputs {
             print(output.path)
         }

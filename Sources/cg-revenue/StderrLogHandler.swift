@@ -26,13 +26,16 @@ struct StderrLogHandler: LogHandler {
                 line += " \(key)=\(merged[key]!)"
             }
             terminal.writeLine(line)
+            LogTail.shared.append(line)
         case .json:
             var members = [JSONMember("time", .string(time)), JSONMember("level", .string(event.level.rawValue)),
                            JSONMember("message", .string(event.message.description))]
             for key in merged.keys.sorted() {
                 members.append(JSONMember(key, .string("\(merged[key]!)")))
             }
-            terminal.writeLine(JSONValue.object(members).compactText)
+            let line = JSONValue.object(members).compactText
+            terminal.writeLine(line)
+            LogTail.shared.append(line)
         }
     }
 }

@@ -16,6 +16,7 @@ import Testing
         case .baseURL: return ("https://api.example.org", quoted("https://api.example.org"))
         case .authURL: return ("https://auth.example.org", quoted("https://auth.example.org"))
         case .range: return ("2026-03", quoted("2026-03"))
+        case .pingURL: return ("https://hc.example.com/ping/abc", quoted("********"))  // a secret: shown masked
         case .mailTo: return ("\"Doe, John\" <john@example.com>", #"["\"Doe, John\" <john@example.com>"]"#)
         case .clientSecretFile, .apiKeyFile:
             let file = try folder.write("secret-\(spec.key.rawValue)", "s3cr3t\n")

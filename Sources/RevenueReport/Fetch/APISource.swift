@@ -87,7 +87,7 @@ public struct APISource: PageSource {
     func fetchPage<Content: PageContent>(start: Int, read: @Sendable (RawPage) throws -> Content) async throws -> Content {
         let url = pageURL(start: start)
         var refreshedToken = false
-        return try await retry.run(url: url, logger: logger) { attempt -> AttemptOutcome<Content> in
+        return try await retry.run(url: url, logger: logger, tally: transport.tally) { attempt -> AttemptOutcome<Content> in
             let authorization = try await authorizer.authorizationHeader()
             let exchange = try await transport.send(method: .GET, url: url, headers: [("Authorization", authorization), ("Accept", accept)])
             exchange.log(to: logger, attempt: attempt)

@@ -69,7 +69,7 @@ struct TokenRequest: Sendable {
     /// short lifetime), so that no request is sent with a token about to lapse.
     func fetch() async throws -> (value: String, refreshAt: Date) {
         let body = "grant_type=client_credentials&client_id=\(formEncoded(clientID))&client_secret=\(formEncoded(secret.value))"
-        return try await retry.run(url: url.absoluteString, failurePrefix: "token request failed: ", logger: logger) { attempt in
+        return try await retry.run(url: url.absoluteString, failurePrefix: "token request failed: ", logger: logger, tally: transport.tally) { attempt in
             let exchange = try await transport.send(method: .POST, url: url.absoluteString,
                                                     headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
                                                     body: Data(body.utf8))

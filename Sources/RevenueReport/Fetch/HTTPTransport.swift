@@ -55,6 +55,8 @@ public final class HTTPTransport: Sendable {
 
     private let client: HTTPClient
     private let settings: Settings
+    /// Every request sent through this transport, by status code, and the retries.
+    public let tally = RequestTally()
     public static let userAgent = "cg-revenue/\(ToolVersion.current)"
 
     public init(settings: Settings = Settings()) {
@@ -79,7 +81,14 @@ public final class HTTPTransport: Sendable {
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let startedAt = Date()
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(settings.requestTimeout * 1000)))
+            let response: HTTPClientResponse
+            do {
+                response = try await client.execute(request, timeout: .milliseconds(Int64(settings.requestTimeout * 1000)))
+                tally.count(status: Int(response.status.code))
+            } catch {
+                tally.count(status: nil)
+                throw error
+            }
             let buffer: ByteBuffer
             do {
                 buffer = try await response.body.collect(upTo: settings.maxResponseBytes)

@@ -66,7 +66,7 @@ extension RetryPolicy {
     /// Runs `attempt` (given its 1-based number) until it is done, a non-retryable error is
     /// thrown, or the budget of attempts or time is spent. Transient transport failures count
     /// as retries; each retry is logged at info with its reason.
-    func run<Value>(url: String, failurePrefix: String = "", logger: Logger,
+    func run<Value>(url: String, failurePrefix: String = "", logger: Logger, tally: RequestTally? = nil,
                     _ attempt: (Int) async throws -> AttemptOutcome<Value>) async throws -> Value {
         let started = Date()
         var number = 0
@@ -94,6 +94,7 @@ extension RetryPolicy {
                 guard let wait = delay(afterAttempt: number, retryAfter: retryAfter, elapsed: Date().timeIntervalSince(started)) else {
                     throw ReportError.fetchFailed(url: url, reason: failurePrefix + reason, attempts: number)
                 }
+                tally?.countRetry()
                 logger.info("retrying \(url) in \(String(format: "%.1f", wait)) s (attempt \(number + 1) of \(maxAttempts)): \(reason)")
                 try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
             }

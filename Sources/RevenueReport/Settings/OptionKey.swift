@@ -27,6 +27,8 @@ public enum OptionKey: String, CaseIterable, Sendable, Comparable {
     case logLevel = "log-level"
     case logFormat = "log-format"
     case quiet
+    case metricsFile = "metrics-file"
+    case pingURL = "ping-url"
     /// Not secret; the secret itself only from CG_CLIENT_SECRET or `client_secret_file`.
     case clientID = "client-id"
     case clientSecretFile = "client_secret_file"

@@ -37,6 +37,10 @@ public struct RunSettings: Sendable {
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var quiet: Bool
+    /// `--metrics-file`: where the run's metrics go, checked writable.
+    public var metricsFile: URL?
+    /// `--ping-url`: the monitor's check (a secret: never shown).
+    public var pingURL: URL?
     public var configPath: String?
     /// Each setting's value as used, typed (secrets masked), and where it came from; sorted by name.
     public var effective: [EffectiveSetting]
@@ -160,10 +164,12 @@ struct SettingResolver {
             source = .api(api)
         }
 
+        let (metricsFile, pingURL) = operations()
         return RunSettings(
             source: source, report: report, rangeName: rangeName, displayZone: displayZone, now: now, mail: mail,
             dryRun: isOn(.dryRun), logLevel: Logger.Level(rawValue: text(.logLevel)!) ?? .info,
             logFormat: RunSettings.LogFormat(rawValue: text(.logFormat)!) ?? .text, quiet: isOn(.quiet),
+            metricsFile: metricsFile, pingURL: pingURL,
             configPath: layers.configPath, effective: effective(), problems: problems)
     }
 
@@ -192,6 +198,30 @@ struct SettingResolver {
             problems.append("--from \(from) is after --to \(to): the range is reversed")
         }
         return filter
+    }
+
+    /// The metrics file (its folder must take it, before any request) and the ping URL (https
+    /// unless loopback; a secret, so no message shows it).
+    private mutating func operations() -> (URL?, URL?) {
+        var metricsFile: URL?
+        if let path = text(.metricsFile) {
+            let url = URL(fileURLWithPath: path)
+            if let problem = MetricsFile.checkWritable(url) {
+                problems.append("\(origin(.metricsFile)) \(path): \(problem)")
+            } else {
+                metricsFile = url
+            }
+        }
+        var pingURL: URL?
+        if let text = text(.pingURL) {
+            do {
+                pingURL = try APIEndpoint.checked(text, option: "--ping-url")
+            } catch {
+                let reason = text.lowercased().hasPrefix("http://") ? "plain http is only allowed to a loopback host (127.0.0.0/8, ::1, localhost); use https" : "not an https URL"
+                problems.append("\(origin(.pingURL)) ********: \(reason)")
+            }
+        }
+        return (metricsFile, pingURL)
     }
 
     private mutating func mailSettings() -> MailSettings {

@@ -232,6 +232,11 @@ public enum SettingCatalog {
         SettingSpec(.logFormat, .choice(["text", "json"]), default: .text("text"), valueName: "FORMAT",
                     help: "text, or json (one object a line)."),
         SettingSpec(.quiet, .onOff, default: .onOff(false), help: "Log errors only, and no progress line."),
+        // operations
+        SettingSpec(.metricsFile, .path, valueName: "FILE",
+                    help: "Write the run's Prometheus metrics here at the end of every run, failed ones included (node_exporter's textfile collector: a FILE.prom in its folder)."),
+        SettingSpec(.pingURL, .text, valueName: "URL", secret: true,
+                    help: "healthchecks.io-style ping URL: POST URL/start when the run begins, URL/<exit code> with the last log lines at the end. A secret: never shown."),
         // the environment and the config file only
         SettingSpec(.clientID, .text, valueName: "ID", onCommandLine: false,
                     help: "OAuth2 client id (CG_CLIENT_ID); the secret comes from CG_CLIENT_SECRET or client_secret_file."),
