@@ -172,25 +172,8 @@ import Testing
         var options = small()
         options.latencyMilliseconds = 4000
         try await withSandbox(options) { sandbox, server in
-            let process = Process()
-            process.executableURL = try cgRevenueBinary()
-            process.arguments = ["report", "--base-url", sandbox.url, "--auth-url", sandbox.url, "--out", "out", "--quiet"]
-            process.currentDirectoryURL = folder.url
-            process.environment = ["CG_API_KEY": "sandbox-api-key"]
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            // Signal only once the run is under way: its first request has reached the sandbox.
-            for _ in 0..<200 where server.stats.revenueRequests == 0 {
-                try await Task.sleep(nanoseconds: 50_000_000)
-            }
+            let status = try await runLiveCLIAndSignal(signal, sandbox: sandbox, server: server, in: folder.url)
             #expect(server.stats.revenueRequests > 0)
-            kill(process.processIdentifier, signal)
-            let status = await withCheckedContinuation { continuation in
-                Thread.detachNewThread {
-                    process.waitUntilExit()
-                    continuation.resume(returning: process.terminationStatus)
-                }
-            }
             #expect(status == expected)
         }
         #expect(try folder.listing("out").isEmpty)

@@ -113,23 +113,8 @@ import Testing
         var options = sandboxOptions(uploads: 200, from: "2026-01-01", to: "2026-01-31")
         options.latencyMilliseconds = 4000
         try await withSandbox(options) { sandbox, server in
-            let process = Process()
-            process.executableURL = try cgRevenueBinary()
-            process.arguments = ["report", "--base-url", sandbox.url, "--auth-url", sandbox.url, "--out", "out", "--quiet", "--metrics-file", "m.prom"]
-            process.currentDirectoryURL = folder.url
-            process.environment = ["CG_API_KEY": "sandbox-api-key"]
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            for _ in 0..<200 where server.stats.revenueRequests == 0 {
-                try await Task.sleep(nanoseconds: 50_000_000)
-            }
-            kill(process.processIdentifier, SIGTERM)
-            let status = await withCheckedContinuation { continuation in
-                Thread.detachNewThread {
-                    process.waitUntilExit()
-                    continuation.resume(returning: process.terminationStatus)
-                }
-            }
+            let status = try await runLiveCLIAndSignal(SIGTERM, sandbox: sandbox, server: server, extraArguments: ["--metrics-file", "m.prom"],
+                                                       in: folder.url)
             #expect(status == 143)
         }
         let values = samples(try folder.read("m.prom"))
@@ -137,6 +122,29 @@ import Testing
         #expect(values["cg_revenue_last_success_timestamp_seconds"] == nil)
         #expect(try promtoolProblems(folder.path("m.prom")) == nil)
         #expect(try folder.listing().filter { $0.hasPrefix(".") }.isEmpty)
+    }
+
+    @Test func anAPIRunCountsItsRequestsByCodeAndItsRetries() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        var options = sandboxOptions(uploads: 250, from: "2026-01-01", to: "2026-01-31")
+        options.rateLimitFirst = 1
+        options.retryAfterSeconds = 0
+        try await withSandbox(options) { sandbox, server in
+            let result = try await runCLI(["report", "--base-url", sandbox.url, "--auth-url", sandbox.url, "--out", "out", "--name", "r",
+                                           "--page-size", "100", "--concurrency", "1", "--metrics-file", "m.prom"],
+                                          in: folder.url, environment: ["CG_API_KEY": "sandbox-api-key"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let values = samples(try folder.read("m.prom"))
+            // 1 refused (429), 3 pages, and the 400184 answer (HTTP 400) that ends the listing.
+            #expect(values["cg_revenue_http_requests{code=\"429\"}"] == 1)
+            #expect(values["cg_revenue_http_requests{code=\"200\"}"] == 3)
+            #expect(values["cg_revenue_http_requests{code=\"400\"}"] == 1)
+            #expect(values["cg_revenue_http_retries"] == 1)
+            #expect(values.filter { $0.key.hasPrefix("cg_revenue_http_requests") }.values.reduce(0, +) == Double(server.stats.revenueRequests))
+            #expect(values["cg_revenue_pages"] == 4)
+            #expect(try promtoolProblems(folder.path("m.prom")) == nil)
+        }
     }
 
     @Test func anUnwritableMetricsFolderStopsTheRunBeforeAnyRequest() async throws {
