@@ -35,13 +35,15 @@ public struct HealthcheckPing: Sendable {
         settings.connectTimeout = timeout
         settings.maxResponseBytes = 64 * 1024
         let transport = HTTPTransport(settings: settings)
-        defer { Task { await transport.shutdown() } }
         let target = url.appendingPathComponent(path).absoluteString
         var problem = "no answer"
         for _ in 0 ..< max(1, tries) {
             do {
                 let exchange = try await transport.send(method: .POST, url: target, headers: [("Content-Type", "text/plain; charset=utf-8")], body: body)
-                if (200..<300).contains(exchange.status) { return nil }
+                if (200..<300).contains(exchange.status) {
+                    await transport.shutdown()
+                    return nil
+                }
                 problem = "HTTP \(exchange.status)"
             } catch let failure as TransportFailure {
                 // The transport's messages name the URL: say only what kind of failure it was.
@@ -50,6 +52,7 @@ public struct HealthcheckPing: Sendable {
                 problem = Self.withoutURL("\(error)", target)
             }
         }
+        await transport.shutdown()
         return "the ping to /\(path) was not taken (\(problem)); the run's outcome is unchanged"
     }
 
