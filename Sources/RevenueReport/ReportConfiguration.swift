@@ -54,7 +54,7 @@ public struct ReportConfiguration: Sendable {
     /// Checks what can be checked before any page is read.
     public func validate() throws {
         if let from = filter.from, let to = filter.to, to < from {
-            throw ReportError.usage("--from \(from) is after --to \(to)")
+            throw ReportError.usage("--from \(from) is after --to \(to): the range is reversed")
         }
         if stem.isEmpty || stem.contains("/") || stem.hasPrefix(".") {
             throw ReportError.usage("--name \(stem): a file stem must be non-empty, without '/', and not start with '.'")

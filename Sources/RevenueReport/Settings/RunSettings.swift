@@ -194,10 +194,7 @@ struct SettingResolver {
                 problems.append("\(origin(.range)) \(rangeName): \(error)")
             }
         }
-        if let from = filter.from, let to = filter.to, to < from {
-            problems.append("--from \(from) is after --to \(to): the range is reversed")
-        }
-        return filter
+        return filter  // a reversed range is one of `ReportConfiguration.validate`'s problems
     }
 
     /// The metrics file (its folder must take it, before any request) and the ping URL (https
