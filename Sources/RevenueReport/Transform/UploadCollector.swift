@@ -40,7 +40,6 @@ public struct CollectedUploads: ~Copyable {
 /// in-range uploads to the sorter.
 /// Memory stays flat: the ids seen go into a compact `IDSet`, the uploads into the sorter.
 public struct UploadCollector: ~Copyable {
-    public let filter: RecordFilter
     private let logger: Logger
     private let summaryZone: SourceZone
     /// Where uploads stand against the range (for the report's comparison's coverage).
@@ -62,7 +61,6 @@ public struct UploadCollector: ~Copyable {
     init(filter: RecordFilter, zone: SourceZone, displayZone: SourceZone? = nil, failRules: [FailRule] = [],
          excerptLimits: ReportExcerpt.Limits, sortDirectory: URL,
          sortRunBytes: Int = ExternalSorter.defaultRunBytes, streamingTo: (any OrderedRowDestination)? = nil, logger: Logger) {
-        self.filter = filter
         self.logger = logger
         self.summaryZone = displayZone ?? filter.zone ?? zone
         self.range = RangePlacement(filter, sourceZone: zone)
