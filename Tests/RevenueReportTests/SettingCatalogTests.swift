@@ -32,7 +32,7 @@ import Testing
         case .integer(let range): return (String(range.lowerBound + 6), String(range.lowerBound + 6))
         case .seconds: return ("2.5", "2.5")
         case .onOff: return ("true", "true")
-        case .list(let choices):
+        case .list(let choices, _):
             let items = Array((choices ?? ["a", "b"]).suffix(2)).filter { $0 != "eml" }
             return (items.joined(separator: ","), "[" + items.map(quoted).joined(separator: ",") + "]")
         case .date: return ("2026-01-02", quoted("2026-01-02"))

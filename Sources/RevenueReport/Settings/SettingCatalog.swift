@@ -45,8 +45,9 @@ public struct SettingSpec: Sendable {
         case seconds(max: Double)
         /// On or off; on the command line `--name` and `--no-name`.
         case onOff
-        /// Several words from `choices` (nil: any), comma separated, a YAML list or a repeated flag.
-        case list(choices: [String]?)
+        /// Several words from `choices` (nil: any), comma separated, a YAML list or a repeated flag;
+        /// `item` names one in messages ("output", "rule").
+        case list(choices: [String]?, item: String)
         /// A calendar day, `YYYY-MM-DD`.
         case date
         /// An IANA time zone name.
@@ -125,12 +126,12 @@ public struct SettingSpec: Sendable {
             case "false", "no", "off", "0": return .success(.onOff(false))
             default: return .failure(SettingProblem("must be true or false"))
             }
-        case .list(let choices):
+        case .list(let choices, let itemName):
             var items: [String] = []
             for item in values {
                 let word = choices == nil ? item : item.lowercased()
                 if let choices, !choices.contains(word) {
-                    return .failure(SettingProblem("unknown \(key == .failOn ? "rule" : "output") \"\(item)\" (choose from \(choices.joined(separator: ", ")))"))
+                    return .failure(SettingProblem("unknown \(itemName) \"\(item)\" (choose from \(choices.joined(separator: ", ")))"))
                 }
                 if !items.contains(word) { items.append(word) }
             }
@@ -202,7 +203,7 @@ public enum SettingCatalog {
         SettingSpec(.now, .time, defaultDescription: "the clock", valueName: "TIME",
                     help: "RFC 3339 time standing in for the clock (2026-03-15T10:00:00Z): backfills, tests, reproducible reports."),
         // outputs
-        SettingSpec(.emit, .list(choices: OutputKind.allCases.map(\.rawValue)), default: .list(["csv", "ndjson", "html"]), valueName: "LIST",
+        SettingSpec(.emit, .list(choices: OutputKind.allCases.map(\.rawValue), item: "output"), default: .list(["csv", "ndjson", "html"]), valueName: "LIST",
                     help: "Outputs to write, comma separated: " + OutputKind.allCases.map(\.rawValue).joined(separator: ", ") + "."),
         SettingSpec(.out, .path, default: .text("./reports"), valueName: "DIR", help: "Output folder, created if missing."),
         SettingSpec(.name, .text, defaultDescription: "revenue-uploads_FROM_TO, or revenue-uploads_all with no range", valueName: "STEM",
@@ -213,15 +214,15 @@ public enum SettingCatalog {
                     help: "Turn off the spreadsheet formula guard (a leading ' before =, +, -, @, tab, CR)."),
         SettingSpec(.skipInvalid, .onOff, default: .onOff(false),
                     help: "Report records that cannot be read (stderr, HTML, manifest) and go on, instead of exiting 1."),
-        SettingSpec(.failOn, .list(choices: FailRule.allCases.map(\.rawValue)), default: .list([]), valueName: "LIST",
+        SettingSpec(.failOn, .list(choices: FailRule.allCases.map(\.rawValue), item: "rule"), default: .list([]), valueName: "LIST",
                     help: "Exit 3 after writing everything when an upload matches: unsuccessful, not-processed, has-logs (comma separated)."),
         // email
         SettingSpec(.mailFrom, .text, default: .text(MailSettings.defaultFrom), valueName: "ADDRESS", help: "From: of STEM.eml."),
-        SettingSpec(.mailTo, .list(choices: nil), default: .list([]), valueName: "ADDRESS",
+        SettingSpec(.mailTo, .list(choices: nil, item: "address"), default: .list([]), valueName: "ADDRESS",
                     help: "To: of STEM.eml, RFC 5322 addresses (\"Doe, John\" <john@example.com>); repeat, or separate with commas."),
         SettingSpec(.mailSubject, .text, default: .text(MailSettings.defaultSubject), valueName: "TEXT",
                     help: "Subject of STEM.eml, a Mustache template: {{range}}, {{from}}, {{to}}, {{uploads}}, {{attention}}."),
-        SettingSpec(.mailAttach, .list(choices: OutputKind.allCases.filter(\.format.attachable).map(\.rawValue)), default: .list(["csv"]),
+        SettingSpec(.mailAttach, .list(choices: OutputKind.allCases.filter(\.format.attachable).map(\.rawValue), item: "attachment"), default: .list(["csv"]),
                     valueName: "LIST",
                     help: "Attachments of STEM.eml: " + OutputKind.allCases.filter(\.format.attachable).map(\.rawValue).joined(separator: ", ") + "."),
         // run
