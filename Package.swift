@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The metrics file's text: registry gauges made with descriptors carry the HELP text promtool wants
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The history: SQLite (system libsqlite3) in WAL mode, schema by migrations
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libxml2 through pkg-config; Debian/Ubuntu: apt-get install libxml2-dev (scripts/setup.sh)
@@ -50,6 +52,7 @@ let package = Package(
                 // Heap: the k-way merge of sorted runs when a large run spills to disk
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // glibc's mallopt, which Swift's Glibc module does not expose (MemoryTuning.swift says why)

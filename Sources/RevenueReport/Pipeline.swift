@@ -42,7 +42,7 @@ public enum Pipeline {
 
     public static func run(source: some PageSource, configuration: ReportConfiguration, logger: Logger,
                            progress: (any ProgressObserver)? = nil, settingsRecord: JSONValue = .object([]),
-                           toolVersion: String = ToolVersion.current,
+                           toolVersion: String = ToolVersion.current, history: HistoryRun? = nil,
                            sortRunBytes: Int = ExternalSorter.defaultRunBytes) async throws -> RunResult {
         let startedAt = Date()
         try configuration.validate()
@@ -67,9 +67,12 @@ public enum Pipeline {
         do {
             // Fetch, Parse and type, several pages at once; Transform takes them in order.
             let typing = PageTyping(filter: configuration.filter, zone: configuration.sourceZone, formats: plan.rowFormats)
+            // The history is read before Transform: the last values of the range's uploads, and
+            // the uploads to ask for again.
+            let recall = try history.map { try HistoryRecall(history: $0, configuration: configuration, source: source) }
             var collector = UploadCollector(filter: configuration.filter, zone: configuration.sourceZone, displayZone: configuration.displayZone,
                                             failRules: configuration.failOn, excerptLimits: HTMLWriter.excerptLimits, sortDirectory: configuration.outDirectory, sortRunBytes: sortRunBytes,
-                                            streamingTo: streamRows ? rows : nil, logger: logger)
+                                            streamingTo: streamRows ? rows : nil, changes: recall?.changes, logger: logger)
             var archive = try configuration.archiveDirectory.map(PageArchive.init)
             var pages: [PageRecord] = []
             logger.info("reading \(source.description)")
@@ -80,6 +83,15 @@ public enum Pipeline {
                 logger.debug("\(page.raw.origin): \(page.recordCount) record(s)\(page.isNoDataAnswer ? " (400184: no data)" : "")")
                 try collector.add(page)
                 progress?.update(pages: pages.count, records: collector.recordsRead)
+            }
+            if let recall, let again = recall.askAgain {
+                logger.info("asking again for \(recall.pending.count) upload(s) last seen not final")
+                let typingAgain = PageTyping(filter: RecordFilter(), zone: configuration.sourceZone, formats: [])
+                try await again.forEachPage(width: typingWidth, read: typingAgain.type) { page in
+                    pages.append(PageRecord(origin: page.raw.origin, bytes: page.raw.bytes.count, sha256: page.sha256))
+                    try archive?.save(page.raw, sha256: page.sha256)
+                    try collector.addAsked(page, pending: recall.pending)
+                }
             }
             let collected = try collector.finish(skipInvalid: configuration.skipInvalid, sourceIsExhaustive: source.isExhaustive)
             let report = collected.report
@@ -118,9 +130,19 @@ public enum Pipeline {
                     toolVersion: toolVersion, settings: settingsRecord, filter: configuration.filter, rangeName: configuration.rangeName,
                     sourceZone: configuration.sourceZone, source: source.manifestEntry, pages: pages, counts: counts,
                     rejections: report.rejections, outputs: configuration.outputs.compactMap { staged[$0] },
-                    failMatches: excerpt.failMatches, startedAt: startedAt, finishedAt: Date())
+                    failMatches: report.failMatches, history: report.sinceLastRun, startedAt: startedAt, finishedAt: Date())
                 try committer.stage(name: "\(configuration.stem).manifest.json", bytes: manifest.render())
                 written += try committer.commit()
+            }
+            // Every output is in place: now the history records the run and what it saw.
+            if let recall, let section = report.sinceLastRun {
+                let outcome = RunOutcome(exitCode: report.failMatches.isEmpty ? 0 : 3, uploads: counts.inRange, new: section.new,
+                                         changed: section.changed, revisited: section.revisited)
+                try recall.history.store.recordSuccess(outcome, sightings: recall.ledger)
+                logger.info("history \(section.location): run \(section.run) recorded: \(section.new) new, \(section.changed) changed, \(section.finished) finished, \(section.revisited) asked again")
+                if section.alertsHeldBack > 0 {
+                    logger.info("--alert-once: \(section.alertsHeldBack) match(es) already alerted by an earlier run and unchanged since, not listed again")
+                }
             }
             for output in written {
                 logger.info("wrote \(output.path) (\(output.size) bytes)")
@@ -129,7 +151,7 @@ public enum Pipeline {
                 uploadsByStatus: Dictionary(uniqueKeysWithValues: report.summary.statuses.map { ($0.status, $0.uploads) }),
                 successfulRecords: report.summary.successfulRecords, unsuccessfulRecords: report.summary.unsuccessfulRecords,
                 attentionUploads: excerpt.attentionCount, pages: counts.pages)
-            return RunResult(outputs: written, pages: pages, counts: counts, uploads: excerpt.uploadCount, failMatches: excerpt.failMatches,
+            return RunResult(outputs: written, pages: pages, counts: counts, uploads: excerpt.uploadCount, failMatches: report.failMatches,
                              figures: figures)
         } catch {
             committer.discard()
@@ -158,6 +180,30 @@ public enum Pipeline {
             (name: "\(configuration.stem).\(kind.fileExtension)", type: kind.format.mimeType, bytes: rendered[kind]!)
         }
         return try EMLWriter().render(document, html: rendered[.html]!, attachments: attachments, date: configuration.generatedAt ?? Date())
+    }
+}
+
+/// What a run with `--history` read of it before collecting: the last values of the uploads
+/// dated in the range (compared as they come), where this run's sightings go, and the uploads
+/// last seen not final, outside the range, to ask for again (API source only).
+struct HistoryRecall {
+    let history: HistoryRun
+    let ledger: HistoryLedger
+    let changes: ChangeDetector
+    let pending: [Int64: PendingUpload]
+    let askAgain: (any PageSource)?
+
+    init(history: HistoryRun, configuration: ReportConfiguration, source: some PageSource) throws {
+        self.history = history
+        let bounds = RangePlacement(configuration.filter, sourceZone: configuration.sourceZone).bounds
+        let known = try history.store.knownUploads(in: bounds, id: configuration.filter.id)
+        ledger = try HistoryLedger(directory: configuration.outDirectory)
+        changes = ChangeDetector(store: history.store, known: known, ledger: ledger, failRules: configuration.failOn, alertOnce: history.alertOnce)
+        let probe = source.askingAgain(for: [])
+        let asked = probe == nil ? [] : try history.store.pendingUploads(outside: bounds, id: configuration.filter.id, datedFrom: history.revisitHorizon,
+                                                                          limit: HistoryRun.revisitLimit)
+        pending = Dictionary(uniqueKeysWithValues: asked.map { ($0.id, $0) })
+        askAgain = asked.isEmpty ? nil : source.askingAgain(for: asked.map(\.id))
     }
 }
 

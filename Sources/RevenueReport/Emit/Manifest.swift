@@ -15,6 +15,7 @@ struct Manifest {
     var rejections: [RecordRejection]
     var outputs: [OutputCommitter.StagedFile]
     var failMatches: [FailMatch]
+    var history: SinceLastRun?
     var startedAt: Date
     var finishedAt: Date
 
@@ -49,9 +50,18 @@ struct Manifest {
                          JSONMember("sha256", .string(output.sha256))])
             })),
             JSONMember("fail_on_matches", .array(failMatches.map { match in
-                .object([JSONMember("id", .number(String(match.id))), JSONMember("rules", .array(match.rules.map { .string($0.rawValue) }))])
+                var members = [JSONMember("id", .number(String(match.id))), JSONMember("rules", .array(match.rules.map { .string($0.rawValue) }))]
+                if let date = match.revisitedDate { members.append(JSONMember("revisited_date_upload", .string(date))) }
+                return .object(members)
             })),
-        ])
+        ] + (history.map { history in
+            [JSONMember("history", .object([
+                JSONMember("file", .string(history.location)), JSONMember("run", .number(String(history.run))),
+                JSONMember("previous_run", history.previousRun.map { .number(String($0)) } ?? .null),
+                JSONMember("new", number(history.new)), JSONMember("changed", number(history.changed)),
+                JSONMember("revisited", number(history.revisited)),
+            ]))]
+        } ?? []))
         return Array(value.prettyText.utf8)
     }
 }

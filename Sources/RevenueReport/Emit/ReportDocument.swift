@@ -24,6 +24,8 @@ public struct ReportDocument: Sendable {
     public var manifestName: String?
     public var stem = "report"
     public var mail = MailSettings()
+    /// With `--history`: what changed since the last run.
+    public var sinceLastRun: SinceLastRun?
 
     public init(excerpt: ReportExcerpt, summary: Summary, rejections: [RecordRejection], counts: RecordCounts, filter: RecordFilter,
                 sourceDescription: String, sourceZone: SourceZone, displayZone: SourceZone? = nil, rangeName: String? = nil, toolVersion: String) {
@@ -52,6 +54,7 @@ public struct ReportDocument: Sendable {
                   sourceDescription: sourceDescription, sourceZone: configuration.sourceZone, displayZone: configuration.displayZone,
                   rangeName: configuration.rangeName, toolVersion: toolVersion)
         previous = collected.previous
+        sinceLastRun = collected.sinceLastRun
         generatedAt = configuration.generatedAt
         manifestName = configuration.writeManifest ? "\(configuration.stem).manifest.json" : nil
         stem = configuration.stem

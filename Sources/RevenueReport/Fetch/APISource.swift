@@ -39,7 +39,7 @@ public struct APIQuery: Sendable, Equatable {
 /// rest be asked again from where it really ended. A query by `id` is one request.
 public struct APISource: PageSource {
     public let endpoint: APIEndpoint
-    public let query: APIQuery
+    public internal(set) var query: APIQuery
     public let concurrency: Int
     public let transport: HTTPTransport
     public let authorizer: Authorizer
@@ -144,6 +144,44 @@ public struct APISource: PageSource {
                 flights.cancelAll()
             }
             try consume(page)
+        }
+    }
+}
+
+extension APISource {
+    /// The same API, credentials and token, asked for these uploads one `id` at a time:
+    /// through the same fetch, retry and parse path as every page.
+    public func askingAgain(for ids: [Int64]) -> (any PageSource)? {
+        UploadsByID(api: self, ids: ids)
+    }
+}
+
+/// Pages asked for by `id`, up to `--concurrency` at once, delivered in the order of the ids.
+struct UploadsByID: PageSource {
+    let api: APISource
+    let ids: [Int64]
+
+    var description: String { "\(ids.count) upload(s) asked for by id at \(api.endpoint.revenueURL.absoluteString)" }
+    var manifestEntry: JSONValue { api.manifestEntry }
+    var isExhaustive: Bool { true }
+
+    func forEachPage<Content: PageContent>(width: Int, read: @escaping @Sendable (RawPage) throws -> Content,
+                                           consume: (Content) throws -> Void) async throws {
+        let sources = ids.map { id in
+            var one = api
+            var filter = RecordFilter(id: id)
+            filter.comparesPreviousPeriod = false
+            one.query = APIQuery(filter: filter, pageSize: api.query.pageSize, sourceZone: api.query.sourceZone)
+            return one
+        }
+        let flights = PagesInFlight<Content>()
+        defer { flights.cancelAll() }
+        for index in sources.indices {
+            for ahead in index ..< min(sources.count, index + api.concurrency) where !flights.offsets.contains(ahead) {
+                let source = sources[ahead]
+                flights.add(ahead, Task { try await source.fetchPage(start: 0, read: read) })
+            }
+            try consume(try await flights.take(index).value)
         }
     }
 }

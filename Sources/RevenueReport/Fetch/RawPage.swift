@@ -59,4 +59,11 @@ public protocol PageSource: Sendable {
     /// `width`: pages read at once, where the source sets no bound of its own (`--concurrency`).
     func forEachPage<Content: PageContent>(width: Int, read: @escaping @Sendable (RawPage) throws -> Content,
                                            consume: (Content) throws -> Void) async throws
+    /// A source of these uploads, one page each asked by `id` (`--history` asks again for those
+    /// last seen not final); nil where the source cannot ask (replay).
+    func askingAgain(for ids: [Int64]) -> (any PageSource)?
+}
+
+extension PageSource {
+    public func askingAgain(for ids: [Int64]) -> (any PageSource)? { nil }
 }

@@ -23,18 +23,21 @@ public struct FailMatch: Sendable, Equatable, CustomStringConvertible {
     public var status: String?
     public var sourceFilename: String?
     public var unsuccessfulRecords: Int?
+    /// For an upload asked for again by id (`--history`), outside the range: its `date_upload`.
+    public var revisitedDate: String?
 
-    public init(upload: RevenueUpload, rules: [FailRule]) {
+    public init(upload: RevenueUpload, rules: [FailRule], revisited: Bool = false) {
         id = upload.id
         self.rules = rules
         status = upload.status
         sourceFilename = upload.sourceFilename
         unsuccessfulRecords = upload.unsuccessfulRecords
+        revisitedDate = revisited ? upload.dateUpload.rfc3339 : nil
     }
 
     public var description: String {
         var name = ""
         JSONValue.writeString(sourceFilename ?? "", to: &name)
-        return "upload \(id) [\(rules.map(\.rawValue).joined(separator: ","))]: \(status ?? "no status"), \(unsuccessfulRecords.map(String.init) ?? "?") unsuccessful, \(name)"
+        return "upload \(id) [\(rules.map(\.rawValue).joined(separator: ","))]: \(status ?? "no status"), \(unsuccessfulRecords.map(String.init) ?? "?") unsuccessful, \(name)\(revisitedDate.map { " (asked again: uploaded \($0), outside the range)" } ?? "")"
     }
 }

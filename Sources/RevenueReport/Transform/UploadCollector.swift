@@ -20,6 +20,11 @@ public struct CollectedReport: Sendable {
     public var previous: Summary? = nil
     public var rejections: [RecordRejection]
     public var counts: RecordCounts
+    /// With `--history`: what changed since the last run.
+    public var sinceLastRun: SinceLastRun? = nil
+
+    /// Every `--fail-on` match: the range's, then those of uploads asked for again.
+    public var failMatches: [FailMatch] { excerpt.failMatches + (sinceLastRun?.revisitMatches ?? []) }
 }
 
 /// The Transform stage's result: the report, and the in-range uploads ready to be read out in
@@ -54,13 +59,16 @@ public struct UploadCollector: ~Copyable {
     private var counts = RecordCounts()
     /// The page before, to stop a source that hands the same page again whatever `start` says.
     private var previousPage: (origin: String, sha256: String)?
+    /// With `--history`: compares each upload with the last seen.
+    private var changes: ChangeDetector?
 
     /// `sortDirectory`: where the sorter may spill runs (the output folder); `streamingTo`: where
     /// uploads go at once while they come in report order.
     /// `excerptLimits`: how many uploads of each list the report shows (Emit's choice).
     init(filter: RecordFilter, zone: SourceZone, displayZone: SourceZone? = nil, failRules: [FailRule] = [],
          excerptLimits: ReportExcerpt.Limits, sortDirectory: URL,
-         sortRunBytes: Int = ExternalSorter.defaultRunBytes, streamingTo: (any OrderedRowDestination)? = nil, logger: Logger) {
+         sortRunBytes: Int = ExternalSorter.defaultRunBytes, streamingTo: (any OrderedRowDestination)? = nil,
+         changes: ChangeDetector? = nil, logger: Logger) {
         self.logger = logger
         self.summaryZone = displayZone ?? filter.zone ?? zone
         self.range = RangePlacement(filter, sourceZone: zone)
@@ -68,6 +76,7 @@ public struct UploadCollector: ~Copyable {
         self.excerpt = ReportExcerpt(failRules: failRules, limits: excerptLimits)
         self.previous = Summary(zone: summaryZone)
         self.sorter = ExternalSorter(directory: sortDirectory, runBytes: sortRunBytes, streamingTo: streamingTo)
+        self.changes = changes
     }
 
     public var recordsRead: Int { counts.read }
@@ -79,7 +88,7 @@ public struct UploadCollector: ~Copyable {
         // them at once unless a repeat or an out-of-range record sits between them.
         var stretch: Range<Int>?
         for (index, outcome) in page.outcomes.enumerated() {
-            guard let bytes = take(outcome, position: index + 1, of: page, tally: &tally) else { continue }
+            guard let bytes = try take(outcome, position: index + 1, of: page, tally: &tally) else { continue }
             if let current = stretch, current.upperBound == bytes.lowerBound {
                 stretch = current.lowerBound ..< bytes.upperBound
             } else {
@@ -98,7 +107,7 @@ public struct UploadCollector: ~Copyable {
     }
 
     /// Counts one record; for an upload in range, returns where its sorter record is on the page.
-    private mutating func take(_ outcome: TypedPage.Outcome, position: Int, of page: TypedPage, tally: inout PageTally) -> Range<Int>? {
+    private mutating func take(_ outcome: TypedPage.Outcome, position: Int, of page: TypedPage, tally: inout PageTally) throws -> Range<Int>? {
         counts.read += 1
         switch outcome {
         case .typed(let upload, let placement):
@@ -112,8 +121,9 @@ public struct UploadCollector: ~Copyable {
             earliestInstant = min(earliestInstant ?? upload.dateUpload.instant, upload.dateUpload.instant)
             switch placement {
             case .inRange(let bytes):
+                let alert = try changes?.see(upload) ?? true
                 summary.add(upload)
-                excerpt.add(upload)
+                excerpt.add(upload, alert: alert)
                 return bytes
             case .previous:
                 previous.add(upload)
@@ -129,6 +139,20 @@ public struct UploadCollector: ~Copyable {
             rejections.append(rejection)
         }
         return nil
+    }
+
+    /// A page asked for again by id (`--history`): its uploads are compared with what was last
+    /// seen of them, not added to the report's rows or totals.
+    public mutating func addAsked(_ page: TypedPage, pending: [Int64: PendingUpload]) throws {
+        for outcome in page.outcomes {
+            switch outcome {
+            case .typed(let upload, _):
+                guard let earlier = pending[upload.id], seenIDs.insert(upload.id) else { continue }
+                try changes?.seeAgain(upload, pending: earlier)
+            case .rejected(let rejection, _):
+                logger.warning("asked again: \(rejection)")
+            }
+        }
     }
 
     private mutating func handOver(_ stretch: Range<Int>, of page: TypedPage) throws {
@@ -161,6 +185,7 @@ public struct UploadCollector: ~Copyable {
         var counts = self.counts
         counts.inRange = sorter.count
         var report = CollectedReport(summary: summary, excerpt: excerpt, rejections: rejections, counts: counts)
+        report.sinceLastRun = try changes.take()?.finish()
         if range.previousBounds != nil {
             // Covered when the data reaches into the first day of the previous period.
             let covered = sourceIsExhaustive || range.coversPreviousPeriod(earliest: earliestInstant)

@@ -1,0 +1,64 @@
+import GRDB
+
+/// The history's tables, made and moved forward by GRDB's `DatabaseMigrator`: a migration is
+/// never edited once released, a change is a new one (and `version` moves with it, so an older
+/// cg-revenue refuses the file before opening it: `HistoryFileCheck`).
+enum HistorySchema {
+    /// `PRAGMA user_version` of a file at the latest migration.
+    static let version: UInt32 = 1
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: runs, uploads, observations") { db in
+            try db.execute(sql: """
+                CREATE TABLE run (
+                    run INTEGER PRIMARY KEY AUTOINCREMENT,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'interrupted')),
+                    exit_code INTEGER,
+                    error TEXT,
+                    pid INTEGER NOT NULL,
+                    range_from TEXT,
+                    range_to TEXT,
+                    source TEXT NOT NULL,
+                    uploads INTEGER,
+                    new INTEGER,
+                    changed INTEGER,
+                    revisited INTEGER
+                );
+                -- Each upload as last seen, and whether it matched --fail-on then (for --alert-once).
+                CREATE TABLE upload (
+                    id INTEGER PRIMARY KEY,
+                    date_upload TEXT NOT NULL,
+                    date_upload_at INTEGER NOT NULL,
+                    source_filename TEXT,
+                    status TEXT,
+                    total_records INTEGER,
+                    successful_records INTEGER,
+                    unsuccessful_records INTEGER,
+                    final INTEGER NOT NULL,
+                    alerted INTEGER NOT NULL,
+                    first_run INTEGER NOT NULL REFERENCES run(run),
+                    last_run INTEGER NOT NULL REFERENCES run(run)
+                );
+                CREATE INDEX upload_by_date ON upload(date_upload_at);
+                CREATE INDEX upload_pending ON upload(date_upload_at, id) WHERE final = 0;
+                -- The first sighting of an upload, and each change of its status or counts.
+                CREATE TABLE observation (
+                    upload_id INTEGER NOT NULL REFERENCES upload(id),
+                    run INTEGER NOT NULL REFERENCES run(run),
+                    seen_at TEXT NOT NULL,
+                    status TEXT,
+                    total_records INTEGER,
+                    successful_records INTEGER,
+                    unsuccessful_records INTEGER,
+                    PRIMARY KEY (upload_id, run)
+                ) WITHOUT ROWID;
+                PRAGMA application_id = \(HistoryFileCheck.applicationID);
+                PRAGMA user_version = 1;
+                """)
+        }
+        return migrator
+    }
+}
