@@ -1,6 +1,7 @@
 import Foundation
 
-/// Page bodies already rendered, by query: the data never changes while a sandbox runs, so a
+/// Page bodies already rendered, by night and query: the data changes only from one night to the
+/// next (`SandboxData`), so a
 /// page asked for again (by a retry, by another run of a benchmark) is served without rendering
 /// it again. The API's own rendering happens on its servers; here it would share the client's
 /// cores and blur what a benchmark of the client measures. Bounded: past `capacityBytes` new

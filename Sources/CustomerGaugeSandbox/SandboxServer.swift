@@ -10,13 +10,21 @@ import ServiceLifecycle
 public final class SandboxServer: Sendable {
     public let options: SandboxOptions
     let state: SandboxState
-    let data: [GeneratedUpload]
+    let data: SandboxData
     let rendered = RenderedPages()
 
     public init(options: SandboxOptions) {
         self.options = options
         self.state = SandboxState(seed: options.seed)
-        self.data = UploadGenerator(seed: options.seed, count: options.uploads, from: options.from, to: options.to).uploads()
+        self.data = SandboxData(UploadGenerator(seed: options.seed, count: options.uploads, from: options.from, to: options.to).uploads(),
+                                seed: options.seed)
+    }
+
+    /// Moves the data on a night: uploads still `Processing` finish, `newUploads` new ones appear
+    /// on the next day (also `POST /sandbox/next-night?new=N`).
+    @discardableResult
+    public func advanceNight(newUploads: Int = 12) -> SandboxNight {
+        data.advance(newUploads: newUploads)
     }
 
     /// Requests answered so far, for tests and demos.
@@ -49,6 +57,10 @@ public final class SandboxServer: Sendable {
         let router = Router()
         router.post("/oauth2/token") { request, _ in
             try await self.token(request)
+        }
+        router.post("/sandbox/next-night") { request, _ in
+            let count = request.uri.queryParameters["new"].flatMap { Int(String($0)) } ?? 12
+            return Self.text(.ok, self.advanceNight(newUploads: max(0, min(count, 10_000))).json + "\n", type: "application/json")
         }
         router.get("/v4.1/file/company-revenue.json") { request, _ in
             try await self.revenue(request, format: .json)
@@ -112,7 +124,8 @@ public final class SandboxServer: Sendable {
         guard let start, let limit, start >= 0, (1...1000).contains(limit) else {
             return envelope(.badRequest, message: "Invalid arguments: start must be 0 or more and limit 1 to 1000", code: 300001, format: format)
         }
-        var selected = data[...]
+        let (night, uploads) = data.current
+        var selected = uploads[...]
         if let id = query["id"] {
             guard let id = Int64(String(id)) else {
                 return envelope(.badRequest, message: "Invalid arguments: id", code: 300001, format: format)
@@ -134,7 +147,7 @@ public final class SandboxServer: Sendable {
             return envelope(HTTPResponse.Status(code: options.noDataStatus), message: "No data found with passed parameters.", code: 400184, format: format)
         }
         state.countSuccessfulPage()
-        let body = rendered.body(for: "\(format.rawValue)?\(request.uri.query ?? "")") {
+        let body = rendered.body(for: "\(night):\(format.rawValue)?\(request.uri.query ?? "")") {
             switch format {
             case .json: PageRenderer.json(page, shape: options.jsonShape, numbersAsStrings: !options.numbersAsNumbers)
             case .xml: PageRenderer.xml(page, shape: options.xmlShape)

@@ -10,12 +10,12 @@ struct CGRevenue: AsyncParsableCommand {
         commandName: "cg-revenue",
         abstract: "Turn CustomerGauge revenue-file uploads into CSV, NDJSON and an HTML summary.",
         discussion: """
-            Reads the list of revenue-file uploads (CustomerGauge API 4.1, File - GET Revenue) from the API or from recorded pages, keeps the uploads of a date range, and writes STEM.csv, STEM.ndjson, STEM.html (and STEM.eml) with STEM.manifest.json into the output folder, all or nothing. See `cg-revenue report --help`.
+            Reads the list of revenue-file uploads (CustomerGauge API 4.1, File - GET Revenue) from the API or from recorded pages, keeps the uploads of a date range, and writes STEM.csv, STEM.ndjson, STEM.html (and STEM.eml) with STEM.manifest.json into the output folder, all or nothing. See `cg-revenue report --help`; `cg-revenue history --help` for what a --history file remembers.
 
             Exit codes: 0 done; 1 the run failed; 2 usage or configuration error; 3 done, but a --fail-on rule matched.
             """,
         version: ToolVersion.current,
-        subcommands: [ReportCommand.self],
+        subcommands: [ReportCommand.self, HistoryCommand.self],
         defaultSubcommand: nil
     )
 

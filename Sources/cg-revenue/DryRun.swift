@@ -14,11 +14,15 @@ enum DryRun {
         let report = settings.report
         out += "\nrange: \(report.filter.from?.description ?? "open") to \(report.filter.to?.description ?? "open")"
         out += " on the clock of \((report.filter.zone ?? report.sourceZone).identifier)\n"
+        if let nothing = settings.nothingToCover { out += "\(nothing)\n" }
         if let previous = report.filter.previousPeriod, let from = previous.from, let to = previous.to {
             out += "compared with: \(from) to \(to) (--compare previous-period)\n"
         }
         out += "outputs: " + (report.outputs.map { "\(report.stem).\($0.fileExtension)" } + ["\(report.stem).manifest.json"])
             .map { report.outDirectory.appendingPathComponent($0).path }.joined(separator: ", ") + "\n"
+        if let history = settings.historyFile {
+            out += "history: \(history.path) (read before the run, this run recorded after the outputs\(settings.alertOnce ? "; --alert-once" : ""))\n"
+        }
         switch settings.source {
         case .replay(let folder):
             out += "source: replay of \(folder.path)\n"

@@ -85,6 +85,10 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: help(.metricsFile)) var metricsFile: String?
     @Option(help: help(.pingURL)) var pingUrl: String?
 
+    // MARK: memory across runs
+    @Option(help: help(.history)) var history: String?
+    @Flag(inversion: .prefixedNo, help: help(.alertOnce)) var alertOnce: Bool?
+
     /// `--help`'s text for a setting, from its declaration.
     static func help(_ key: OptionKey) -> ArgumentHelp {
         let spec = key.spec
@@ -126,23 +130,41 @@ struct ReportCommand: AsyncParsableCommand {
             return
         }
         await RunMonitor.shared.begin(settings, logger: logger)
+        if let nothing = settings.nothingToCover {
+            FileHandle.standardError.write(Data((nothing + "\n").utf8))
+            return
+        }
         let progress = Terminal.allowsProgress(environment: environment, quiet: settings.quiet) ? TerminalProgress(terminal: .standardError) : nil
-        let result: RunResult
+        let source: any PageSource
+        var transport: HTTPTransport?
         switch settings.source {
         case .replay(let folder):
-            result = try await Pipeline.run(source: ReplaySource(directory: folder), configuration: settings.report, logger: logger,
-                                            progress: progress, settingsRecord: settings.effectiveJSON)
+            source = ReplaySource(directory: folder)
         case .api(let api):
-            let source = try Self.apiSource(api, settings: settings, logger: logger)
-            RunMonitor.shared.watch(source.transport.tally)
-            do {
-                result = try await Pipeline.run(source: source, configuration: settings.report, logger: logger,
-                                                progress: progress, settingsRecord: settings.effectiveJSON)
-                await source.transport.shutdown()
-            } catch {
-                await source.transport.shutdown()
-                throw error
+            let apiSource = try Self.apiSource(api, settings: settings, logger: logger)
+            RunMonitor.shared.watch(apiSource.transport.tally)
+            transport = apiSource.transport
+            source = apiSource
+        }
+        // The history is taken for this run (waiting for another), and records how it ends.
+        let history = try settings.historyFile.map { file in
+            let filter = settings.report.filter
+            let store = try SQLiteHistory.open(file, for: RunStart(from: filter.from, to: filter.to, source: source.description), logger: logger)
+            return HistoryRun(store: store, alertOnce: settings.alertOnce, now: settings.now)
+        }
+        let result: RunResult
+        do {
+            result = try await Pipeline.run(source: source, configuration: settings.report, logger: logger,
+                                            progress: progress, settingsRecord: settings.effectiveJSON, history: history)
+            history?.store.close()
+            await transport?.shutdown()
+        } catch {
+            if let store = history?.store {
+                if let problem = store.recordFailure(exitCode: (error as? ReportError)?.exitCode ?? 1, error: "\(error)") { logger.warning("\(problem)") }
+                store.close()
             }
+            await transport?.shutdown()
+            throw error
         }
         RunMonitor.shared.record(result.figures)
         for output in result.outputs {

@@ -17,6 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
               cg-sandbox --port 8080 --uploads 50000 --latency-ms 25
               CG_CLIENT_ID=sandbox-client CG_CLIENT_SECRET=sandbox-secret \\
                 cg-revenue report --base-url http://127.0.0.1:8080 --auth-url http://127.0.0.1:8080 --from 2026-01-01 --to 2026-06-30
+
+            Night after night: `curl -X POST 'http://127.0.0.1:8080/sandbox/next-night?new=12'` moves the data on a night: every upload still Processing finishes (Processed, or Failed for one in four) and 12 new uploads appear on the day after the latest, the first still Processing. It answers with what changed, as JSON.
             """
     )
 

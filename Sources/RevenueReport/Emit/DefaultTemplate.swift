@@ -40,6 +40,50 @@ enum DefaultTemplate {
   {{#previousLabel}}<div style="font-size:11px;color:#52606d;padding:0 6px;">Changes against {{previousLabel}}.</div>{{/previousLabel}}
 </td></tr>
 
+{{#sinceLastRun}}
+<tr><td style="padding:12px 28px;">
+  <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">Since the last run</div>
+  <div style="color:#3e4c59;font-size:13px;">{{intro}}</div>
+  <table role="presentation" cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;margin:6px 0;">
+    <tr><td>New uploads</td><td align="right" style="font-weight:bold;">{{new}}</td></tr>
+    <tr><td>Changed uploads</td><td align="right" style="font-weight:bold;">{{changed}}</td></tr>
+    <tr><td>Finished since the last run</td><td align="right" style="font-weight:bold;">{{finished}}</td></tr>
+    <tr><td>Asked for again (last seen not finished)</td><td align="right" style="font-weight:bold;">{{revisited}}</td></tr>
+  </table>
+  {{#hasChanges}}
+  <div style="font-size:14px;font-weight:bold;margin:8px 0 4px 0;">Changed</div>
+  <table role="presentation" width="100%" cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;font-size:12px;">
+    {{#changes}}
+    <tr style="border-bottom:1px solid #e1e6eb;">
+      <td style="word-break:break-word;">#{{id}} {{filename}} <span style="color:#52606d;">{{date}}{{#revisited}} &middot; asked again{{/revisited}}</span><br><span style="color:#52606d;">{{before}}</span> &rarr; <b>{{after}}</b></td>
+    </tr>
+    {{/changes}}
+  </table>
+  {{#changesMore}}<div style="color:#52606d;font-size:12px;">… and {{changesMore}} more; the history holds them all (cg-revenue history upload ID).</div>{{/changesMore}}
+  {{/hasChanges}}
+  {{#hasFinished}}
+  <div style="font-size:14px;font-weight:bold;margin:8px 0 4px 0;">Finished since the last run</div>
+  <table role="presentation" width="100%" cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;font-size:12px;">
+    {{#finishedUploads}}
+    <tr style="border-bottom:1px solid #e1e6eb;">
+      <td style="word-break:break-word;">#{{id}} {{filename}} <span style="color:#52606d;">{{date}}{{#revisited}} &middot; asked again{{/revisited}}</span><br><span style="color:#52606d;">{{before}}</span> &rarr; <b>{{after}}</b></td>
+    </tr>
+    {{/finishedUploads}}
+  </table>
+  {{#finishedMore}}<div style="color:#52606d;font-size:12px;">… and {{finishedMore}} more.</div>{{/finishedMore}}
+  {{/hasFinished}}
+  {{#hasNew}}
+  <div style="font-size:14px;font-weight:bold;margin:8px 0 4px 0;">New</div>
+  <table role="presentation" width="100%" cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;font-size:12px;">
+    {{#newUploads}}
+    <tr style="border-bottom:1px solid #e1e6eb;"><td style="word-break:break-word;">#{{id}} {{filename}} <span style="color:#52606d;">{{date}} &middot; {{status}}</span></td></tr>
+    {{/newUploads}}
+  </table>
+  {{#newMore}}<div style="color:#52606d;font-size:12px;">… and {{newMore}} more in the CSV.</div>{{/newMore}}
+  {{/hasNew}}
+</td></tr>
+{{/sinceLastRun}}
+
 {{#isEmpty}}
 <tr><td style="padding:12px 28px 24px 28px;">
   <div style="padding:18px;border:1px dashed #9aa5b1;background:#f7f9fb;color:#3e4c59;">

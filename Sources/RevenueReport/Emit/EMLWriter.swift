@@ -84,6 +84,7 @@ struct EMLWriter {
             "Status:",
         ]
         lines += summary.statuses.map { "  \($0.status): \(HTMLWriter.grouped($0.uploads))" }
+        if let since = document.sinceLastRun { lines += ["", "Since the last run:"] + SinceLastRunText.lines(since, zone: document.displayZone) }
         lines += ["", "Needs attention: \(HTMLWriter.grouped(attentionCount))"]
         for upload in attention.prefix(50) {
             lines.append("  #\(upload.id) \(upload.status ?? "no status"), \(document.displayZone.displayTime(upload.dateUpload.instant)), \(upload.sourceFilename ?? "")".replacingOccurrences(of: "\n", with: " "))

@@ -101,12 +101,37 @@ public struct HTMLWriter: ReportWriter {
             // Records = successful + unsuccessful + the rest: say what the rest is.
             context["pendingNote"] = "Of \(grouped(summary.totalRecords)) records, \(grouped(summary.successfulRecords)) are successful, \(grouped(summary.unsuccessfulRecords)) unsuccessful and \(grouped(summary.pendingRecords)) not yet either: their \(grouped(summary.uploadsWithPendingRecords)) upload(s) are still being processed."
         }
+        if let since = document.sinceLastRun { context["sinceLastRun"] = sinceLastRunContext(since, zone: zone) }
         if let rangeName = document.rangeName { context["rangeName"] = rangeName }
         if let generatedAt = document.generatedAt { context["generated"] = zone.displayTime(Int64(generatedAt.timeIntervalSince1970)) }
         if let manifestName = document.manifestName { context["manifestName"] = manifestName }
         if previous != nil, let period = document.filter.previousPeriod, let from = period.from, let to = period.to {
             context["previousLabel"] = "the previous \(to.daysSinceEpoch - from.daysSinceEpoch + 1) days, \(from) to \(to)"
         }
+        return context
+    }
+
+    /// "Since the last run" (`--history`): the counts, and the first changes, finished and new uploads.
+    private static func sinceLastRunContext(_ since: SinceLastRun, zone: SourceZone) -> [String: Any] {
+        func change(_ change: UploadChange) -> [String: Any] {
+            ["id": String(change.upload.id), "filename": change.upload.sourceFilename ?? "", "date": zone.displayTime(change.upload.dateUpload.instant),
+             "revisited": change.revisited, "before": change.before?.summaryText ?? "not known", "after": UploadValues(change.upload).summaryText]
+        }
+        func more(_ total: Int, _ shown: Int) -> String? { total > shown ? grouped(total - shown) : nil }
+        // Changes listed include those asked for again, which `changed` (uploads of the range) does not count.
+        let changesTotal = since.changed + since.changes.filter(\.revisited).count
+        var context: [String: Any] = [
+            "intro": SinceLastRunText.intro(since),
+            "new": grouped(since.new), "changed": grouped(since.changed), "finished": grouped(since.finished), "revisited": grouped(since.revisited),
+            "hasChanges": !since.changes.isEmpty, "changes": since.changes.map(change),
+            "hasFinished": !since.finishedUploads.isEmpty, "finishedUploads": since.finishedUploads.map(change),
+            "hasNew": !since.newUploads.isEmpty,
+            "newUploads": since.newUploads.map { ["id": String($0.id), "filename": $0.sourceFilename ?? "", "date": zone.displayTime($0.dateUpload.instant),
+                                                  "status": $0.status ?? "no status"] as [String: Any] },
+        ]
+        context["changesMore"] = more(changesTotal, since.changes.count)
+        context["finishedMore"] = more(since.finished, since.finishedUploads.count)
+        context["newMore"] = more(since.new, since.newUploads.count)
         return context
     }
 

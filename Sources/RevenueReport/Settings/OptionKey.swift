@@ -29,6 +29,8 @@ public enum OptionKey: String, CaseIterable, Sendable, Comparable {
     case quiet
     case metricsFile = "metrics-file"
     case pingURL = "ping-url"
+    case history
+    case alertOnce = "alert-once"
     /// Not secret; the secret itself only from CG_CLIENT_SECRET or `client_secret_file`.
     case clientID = "client-id"
     case clientSecretFile = "client_secret_file"

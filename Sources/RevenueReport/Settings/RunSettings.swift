@@ -41,6 +41,12 @@ public struct RunSettings: Sendable {
     public var metricsFile: URL?
     /// `--ping-url`: the monitor's check (a secret: never shown).
     public var pingURL: URL?
+    /// `--history`: the file that remembers runs and uploads.
+    public var historyFile: URL?
+    /// `--alert-once` (only with a history).
+    public var alertOnce: Bool
+    /// `--range since-last-run` with nothing left to cover: why the run has nothing to do.
+    public var nothingToCover: String?
     public var configPath: String?
     /// Each setting's value as used, typed (secrets masked), and where it came from; sorted by name.
     public var effective: [EffectiveSetting]
@@ -102,6 +108,8 @@ struct SettingResolver {
     /// Values worked out here (the range's days, the stem, the zone, the clock).
     private var derived: [OptionKey: (value: SettingValue, origin: SettingOrigin)] = [:]
     private var problems: [String] = []
+    /// `--range since-last-run` found every day up to yesterday covered.
+    private var nothingToCover: String?
 
     init(layers: SettingsLayers) {
         self.layers = layers
@@ -123,7 +131,8 @@ struct SettingResolver {
         let now = text(.now).flatMap { UploadTime.parse($0, zone: .utc) }.map { Date(timeIntervalSince1970: TimeInterval($0.instant)) } ?? clock
         derive(.now, .text(Timestamp.rfc3339(now)))
 
-        var filter = rangeFilter(now: now, displayZone: displayZone)
+        let historyFile = text(.history).map { URL(fileURLWithPath: $0) }
+        var filter = rangeFilter(now: now, displayZone: displayZone, history: historyFile)
         filter.comparesPreviousPeriod = text(.compare) != "none"
         let rangeName = text(.range)
 
@@ -165,16 +174,19 @@ struct SettingResolver {
         }
 
         let (metricsFile, pingURL) = operations()
+        if isOn(.alertOnce), historyFile == nil {
+            problems.append("\(origin(.alertOnce)): --alert-once needs --history FILE (what was alerted is remembered there)")
+        }
         return RunSettings(
             source: source, report: report, rangeName: rangeName, displayZone: displayZone, now: now, mail: mail,
             dryRun: isOn(.dryRun), logLevel: Logger.Level(rawValue: text(.logLevel)!) ?? .info,
             logFormat: RunSettings.LogFormat(rawValue: text(.logFormat)!) ?? .text, quiet: isOn(.quiet),
-            metricsFile: metricsFile, pingURL: pingURL,
+            metricsFile: metricsFile, pingURL: pingURL, historyFile: historyFile, alertOnce: isOn(.alertOnce), nothingToCover: nothingToCover,
             configPath: layers.configPath, effective: effective(), problems: problems)
     }
 
     /// `--from`/`--to` on the source zone's clock, or `--range` on `--timezone`'s.
-    private mutating func rangeFilter(now: Date, displayZone: SourceZone) -> RecordFilter {
+    private mutating func rangeFilter(now: Date, displayZone: SourceZone, history: URL?) -> RecordFilter {
         let from = text(.from).flatMap(CivilDate.init)
         let to = text(.to).flatMap(CivilDate.init)
         var filter = RecordFilter(from: from, to: to, id: given[.id]?.value.integer)
@@ -182,6 +194,9 @@ struct SettingResolver {
             if given[.from] != nil || given[.to] != nil {
                 problems.append("\(origin(.range)) \(rangeName): give either --range or --from/--to, not both")
                 return filter
+            }
+            if rangeName == RelativeRange.sinceLastRun {
+                return sinceLastRun(filter, now: now, zone: displayZone, history: history)
             }
             do {
                 let days = try RelativeRange.resolve(rangeName, now: now, zone: displayZone)
@@ -195,6 +210,33 @@ struct SettingResolver {
             }
         }
         return filter  // a reversed range is one of `ReportConfiguration.validate`'s problems
+    }
+
+    /// `--range since-last-run`: reads the history (without changing it) for the last day a
+    /// successful run covered.
+    private mutating func sinceLastRun(_ filter: RecordFilter, now: Date, zone: SourceZone, history: URL?) -> RecordFilter {
+        guard let history else {
+            problems.append("\(origin(.range)) since-last-run: needs --history FILE (the runs it continues from are remembered there)")
+            return filter
+        }
+        var lastCovered: CivilDate?
+        do {
+            if try HistoryFileCheck.check(history) == .history {
+                lastCovered = try SQLiteHistory.openForReading(history).latestSuccessfulTo()
+            }
+        } catch {
+            problems.append("\(error)")
+            return filter
+        }
+        guard let days = RelativeRange.sinceLastRun(lastCovered: lastCovered, now: now, zone: zone) else {
+            nothingToCover = "--range since-last-run: nothing left to cover: the history's last successful run covered up to \(lastCovered!), and yesterday was \(zone.date(at: now).adding(days: -1)) (\(zone.identifier)); no output written"
+            // A range nothing reads (the run stops before reading): yesterday, already covered.
+            let yesterday = zone.date(at: now).adding(days: -1)
+            return RecordFilter(from: yesterday, to: yesterday, id: filter.id, zone: zone)
+        }
+        derived[.from] = (.text(days.from.description), origin(.range))
+        derived[.to] = (.text(days.to.description), origin(.range))
+        return RecordFilter(from: days.from, to: days.to, id: filter.id, zone: zone)
     }
 
     /// The metrics file (its folder must take it, before any request) and the ping URL (https

@@ -195,7 +195,7 @@ public enum SettingCatalog {
         SettingSpec(.from, .date, valueName: "YYYY-MM-DD", help: "First day of the range, inclusive, in the source time zone."),
         SettingSpec(.to, .date, valueName: "YYYY-MM-DD", help: "Last day of the range, inclusive, in the source time zone."),
         SettingSpec(.range, .text, valueName: "NAME",
-                    help: "Relative range in --timezone: yesterday, today, last-7-days, last-30-days, month-to-date, last-month, or a month YYYY-MM."),
+                    help: "Relative range in --timezone: yesterday, today, last-7-days, last-30-days, month-to-date, last-month, a month YYYY-MM, or since-last-run (with --history: the days after the last successful run's range, up to yesterday)."),
         SettingSpec(.id, .integer(1...Int64.max), valueName: "N", help: "Report one upload only."),
         SettingSpec(.sourceTimezone, .zone, default: .text("UTC"), valueName: "TZ", help: "Time zone of the API's timestamps (IANA name)."),
         SettingSpec(.timezone, .zone, defaultDescription: "the source zone", valueName: "TZ",
@@ -238,6 +238,11 @@ public enum SettingCatalog {
                     help: "Write the run's Prometheus metrics here at the end of every run, failed ones included (node_exporter's textfile collector: a FILE.prom in its folder)."),
         SettingSpec(.pingURL, .text, valueName: "URL", secret: true,
                     help: "healthchecks.io-style ping URL: POST URL/start when the run begins, URL/<exit code> with the last log lines at the end. A secret: never shown."),
+        // memory across runs
+        SettingSpec(.history, .path, valueName: "FILE",
+                    help: "Remember every run and upload in this SQLite file (made if missing): the report gains \"Since the last run\", and uploads last seen not final are asked for again by id (API, at most 100 a run, for 30 days)."),
+        SettingSpec(.alertOnce, .onOff, default: .onOff(false),
+                    help: "With --fail-on and --history: an upload that matched in an earlier successful run matches again only if it changed since."),
         // the environment and the config file only
         SettingSpec(.clientID, .text, valueName: "ID", onCommandLine: false,
                     help: "OAuth2 client id (CG_CLIENT_ID); the secret comes from CG_CLIENT_SECRET or client_secret_file."),

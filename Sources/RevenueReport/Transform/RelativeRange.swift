@@ -6,7 +6,18 @@ import Foundation
 /// `yesterday`; `last-7-days` and `last-30-days` (the 7 or 30 days before today);
 /// `last-month` (the previous calendar month); `YYYY-MM` (that month).
 public enum RelativeRange {
-    public static let names = ["yesterday", "today", "last-7-days", "last-30-days", "month-to-date", "last-month", "YYYY-MM"]
+    public static let names = ["yesterday", "today", "last-7-days", "last-30-days", "month-to-date", "last-month", "YYYY-MM", sinceLastRun]
+
+    /// Needs the history: the days after the latest `to` of a successful run, up to yesterday.
+    public static let sinceLastRun = "since-last-run"
+
+    /// `since-last-run`: from the day after `lastCovered` (none: yesterday) to yesterday; nil when
+    /// nothing is left to cover.
+    public static func sinceLastRun(lastCovered: CivilDate?, now: Date, zone: SourceZone) -> (from: CivilDate, to: CivilDate)? {
+        let yesterday = zone.date(at: now).adding(days: -1)
+        let from = lastCovered?.adding(days: 1) ?? yesterday
+        return from <= yesterday ? (from, yesterday) : nil
+    }
 
     public static func resolve(_ name: String, now: Date, zone: SourceZone) throws -> (from: CivilDate, to: CivilDate) {
         let today = zone.date(at: now)
@@ -31,7 +42,7 @@ public enum RelativeRange {
                let year = Int(parts[0]), let monthNumber = Int(parts[1]), CivilDate(year: year, month: monthNumber, day: 1) != nil {
                 return Self.month(year: year, month: monthNumber)
             }
-            throw ReportError.usage("--range \(name): choose yesterday, today, last-7-days, last-30-days, month-to-date, last-month or a month as YYYY-MM")
+            throw ReportError.usage("--range \(name): choose yesterday, today, last-7-days, last-30-days, month-to-date, last-month, a month as YYYY-MM, or since-last-run")
         }
     }
 

@@ -61,6 +61,8 @@ public struct UploadCollector: ~Copyable {
     private var previousPage: (origin: String, sha256: String)?
     /// With `--history`: compares each upload with the last seen.
     private var changes: ChangeDetector?
+    /// The uploads asked for again so far (each is taken once).
+    private var askedIDs = IDSet()
 
     /// `sortDirectory`: where the sorter may spill runs (the output folder); `streamingTo`: where
     /// uploads go at once while they come in report order.
@@ -142,12 +144,13 @@ public struct UploadCollector: ~Copyable {
     }
 
     /// A page asked for again by id (`--history`): its uploads are compared with what was last
-    /// seen of them, not added to the report's rows or totals.
+    /// seen of them, not added to the report's rows or totals (the listing may have held them
+    /// too, in the period compared against: that does not make them rows either).
     public mutating func addAsked(_ page: TypedPage, pending: [Int64: PendingUpload]) throws {
         for outcome in page.outcomes {
             switch outcome {
             case .typed(let upload, _):
-                guard let earlier = pending[upload.id], seenIDs.insert(upload.id) else { continue }
+                guard let earlier = pending[upload.id], askedIDs.insert(upload.id) else { continue }
                 try changes?.seeAgain(upload, pending: earlier)
             case .rejected(let rejection, _):
                 logger.warning("asked again: \(rejection)")

@@ -198,7 +198,9 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
     }
 
     public func close() {
-        // The last connection to close folds the WAL back into the file: one file to copy or back up.
+        // Fold the WAL back into the file, so that the file alone is the whole history (to copy or
+        // back up); the -wal beside it is left empty. A reader in the way only delays that to a later run.
+        _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try? pool.close()
         lock.release()
     }
