@@ -286,4 +286,7 @@ func withPingServer<T: Sendable>(status: Int = 200, delaySeconds: Double = 0, _ 
 extension JSONValue {
     /// A number's text, for comparing with other readers' numbers.
     var numberText: String? { if case .number(let text) = self { return text } else { return nil } }
+    var stringText: String? { if case .string(let text) = self { return text } else { return nil } }
+    var arrayItems: [JSONValue] { if case .array(let items) = self { return items } else { return [] } }
+    subscript(index: Int) -> JSONValue? { arrayItems.indices.contains(index) ? arrayItems[index] : nil }
 }

@@ -18,15 +18,15 @@ enum HistoryFileCheck {
     static let applicationID: UInt32 = 0x4347_5276
 
     static func check(_ url: URL, option: String = "--history") throws -> State {
-        let path = url.path
+        let path = url.path, shown = url.relativePath
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return .missing }
         func refuse(_ why: String) -> ReportError {
-            .usage("\(option) \(path): \(why); the file was not changed")
+            .usage("\(option) \(shown): \(why); the file was not changed")
         }
-        if isFolder.boolValue { throw ReportError.usage("\(option) \(path): is a folder, not a file") }
+        if isFolder.boolValue { throw ReportError.usage("\(option) \(shown): is a folder, not a file") }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ReportError.usage("\(option) \(path): cannot be read: \(FileProblem.describe(path: path))")
+            throw ReportError.usage("\(option) \(shown): cannot be read: \(FileProblem.describe(path: path))")
         }
         defer { try? handle.close() }
         let header = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())

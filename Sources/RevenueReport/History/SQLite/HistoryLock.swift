@@ -21,7 +21,7 @@ final class HistoryLock: @unchecked Sendable {
         let path = lockPath(for: file)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw ReportError.usage("--history \(file.path): cannot make its lock file \(path): \(String(cString: strerror(errno)))")
+            throw ReportError.usage("--history \(file.relativePath): cannot make its lock file \(path): \(String(cString: strerror(errno)))")
         }
         let deadline = Date().addingTimeInterval(wait)
         var saidSo = false
@@ -29,15 +29,15 @@ final class HistoryLock: @unchecked Sendable {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 let reason = String(cString: strerror(errno))
                 close(descriptor)
-                throw ReportError.io("--history \(file.path): cannot lock \(path): \(reason)")
+                throw ReportError.io("--history \(file.relativePath): cannot lock \(path): \(reason)")
             }
             let holder = Self.holder(descriptor)
             if Date() >= deadline {
                 close(descriptor)
-                throw ReportError.io("--history \(file.path): another run (pid \(holder)) still holds it after \(Int(wait)) s; not waiting longer")
+                throw ReportError.io("--history \(file.relativePath): another run (pid \(holder)) still holds it after \(Int(wait)) s; not waiting longer")
             }
             if !saidSo {
-                logger.notice("--history \(file.path): in use by another run (pid \(holder)); waiting up to \(Int(wait)) s")
+                logger.notice("--history \(file.relativePath): in use by another run (pid \(holder)); waiting up to \(Int(wait)) s")
                 saidSo = true
             }
             usleep(100_000)

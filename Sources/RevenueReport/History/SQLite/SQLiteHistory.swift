@@ -29,7 +29,7 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
             do {
                 try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             } catch {
-                throw ReportError.usage("--history \(file.path): cannot make its folder: \(FileProblem.describeFolder(path: file.deletingLastPathComponent().path))")
+                throw ReportError.usage("--history \(file.relativePath): cannot make its folder: \(FileProblem.describeFolder(path: file.deletingLastPathComponent().path))")
             }
         }
         let lock = try HistoryLock.acquire(for: file, wait: lockWait, logger: logger)
@@ -40,7 +40,7 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
             let (run, previous) = try pool.write { db -> (Int64, Int64?) in
                 let interrupted = try RunRow.filter(Column("status") == "running").fetchAll(db)
                 for row in interrupted {
-                    logger.warning("--history \(file.path): run \(row.run ?? 0) (pid \(row.pid), started \(row.startedAt)) never finished: marked interrupted")
+                    logger.warning("--history \(file.relativePath): run \(row.run ?? 0) (pid \(row.pid), started \(row.startedAt)) never finished: marked interrupted")
                 }
                 try db.execute(sql: "UPDATE run SET status = 'interrupted' WHERE status = 'running'")
                 let previous = try Int64.fetchOne(db, sql: "SELECT max(run) FROM run WHERE status = 'ok'")
@@ -49,7 +49,7 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
                 try row.insert(db)
                 return (row.run!, previous)
             }
-            return SQLiteHistory(location: file.path, run: run, previousRun: previous, pool: pool, lock: lock)
+            return SQLiteHistory(location: file.relativePath, run: run, previousRun: previous, pool: pool, lock: lock)
         } catch {
             lock.release()
             throw translate(error, file: file, doing: "cannot be opened")
@@ -60,7 +60,7 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
     /// written, and no lock is taken (WAL lets it read beside a run that writes).
     public static func openForReading(_ file: URL) throws -> any HistoryReader {
         guard try HistoryFileCheck.check(file) == .history else {
-            throw ReportError.usage("--history \(file.path): no such history yet (it is made by the first `cg-revenue report --history` run)")
+            throw ReportError.usage("--history \(file.relativePath): no such history yet (it is made by the first `cg-revenue report --history` run)")
         }
         do {
             return SQLiteHistoryReader(file: file, pool: try openPool(file, readOnly: true))
@@ -79,7 +79,7 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
         let pool = try DatabasePool(path: file.path, configuration: configuration)
         let migrator = HistorySchema.migrator
         if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
-            throw ReportError.usage("--history \(file.path): written by a newer cg-revenue (its schema has migrations this one does not know); the file was not changed")
+            throw ReportError.usage("--history \(file.relativePath): written by a newer cg-revenue (its schema has migrations this one does not know); the file was not changed")
         }
         if !readOnly { try migrator.migrate(pool) }
         return pool
@@ -90,9 +90,19 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
         guard let error = error as? DatabaseError else { return error }
         switch error.resultCode {
         case .SQLITE_NOTADB, .SQLITE_CORRUPT:
-            return ReportError.usage("--history \(file.path): \(what): not a cg-revenue history, or damaged (\(error.message ?? "\(error.resultCode)"))")
+            return ReportError.usage("--history \(file.relativePath): \(what): not a cg-revenue history, or damaged (\(sqliteSays(error)))")
         default:
-            return ReportError.io("--history \(file.path): \(what): \(error.message ?? "\(error.resultCode)")")
+            return ReportError.io("--history \(file.relativePath): \(what): \(sqliteSays(error))")
+        }
+    }
+
+    /// SQLite's message, and what it most likely means for the disk.
+    static func sqliteSays(_ error: DatabaseError) -> String {
+        let message = "SQLite: \(error.message ?? "\(error.resultCode)")"
+        switch error.resultCode {
+        case .SQLITE_FULL, .SQLITE_IOERR: return message + " (is the disk full, or the file larger than allowed?)"
+        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN: return message + " (can this user write the file and its folder?)"
+        default: return message
         }
     }
 
@@ -180,8 +190,8 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
                 }
             }
         } catch {
-            let file = URL(fileURLWithPath: location)
-            throw ReportError.io("--history \(location): cannot record run \(run): \(Self.translate(error, file: file, doing: "write failed")); the history is as it was before this run (the outputs are written)")
+            let reason = (error as? DatabaseError).map(Self.sqliteSays) ?? "\(error)"
+            throw ReportError.io("--history \(location): cannot record run \(run): \(reason); the history is as it was before this run (the outputs are written)")
         }
     }
 
