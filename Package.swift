@@ -35,11 +35,19 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
-        // The core library: Fetch -> Parse -> Transform -> Emit
+        // libxlsxwriter through pkg-config, for STEM.xlsx; Debian/Ubuntu: apt-get install libxlsxwriter-dev (scripts/setup.sh)
+        .systemLibrary(
+            name: "CXLSXWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"]), .brew(["libxlsxwriter"])]
+        ),
+        // The core library: Fetch -> Parse -> Transform -> Emit, and the History
+
         .target(
             name: "RevenueReport",
             dependencies: [
                 "CLibXML2",
+                "CXLSXWriter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),

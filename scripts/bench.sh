@@ -69,6 +69,31 @@ for n in $sizes; do
     done
   fi
   measure "cg-revenue replay JSON $n newest page first" "$jbytes" "$n" -- $cg report --replay "$shuffled" --out "$work/out" --name s --quiet
+  if [ "$n" -ge 100000 ]; then
+    # The same replay remembering every upload in a new history (the first night of a history:
+    # every upload new, all recorded), against the run without it above.
+    history="$work/history-$n.sqlite"
+    rm -f "$history" "$history"-wal "$history"-shm "$history".lock
+    measure "cg-revenue replay JSON $n --history (new file)" "$jbytes" "$n" -- $cg report --replay "$work/json-$n" --out "$work/out" --name h --quiet --history "$history"
+    summary+="- $n uploads: JSON replay with a new --history $(python3 -c "a=${seconds["cg-revenue replay JSON $n"]}; b=${seconds["cg-revenue replay JSON $n --history (new file)"]}; print(f'{(b-a)/a*100:+.0f}% time')") against without, ${peak_mb["cg-revenue replay JSON $n --history (new file)"]} MB peak"$'\n'
+    # A nightly run of one page (the last day's uploads) against that history, which now holds
+    # every upload, and the same run without a history: median of 5 each.
+    night="$work/json-$n-last-page"
+    mkdir -p "$night"
+    ln -sf "$(cd "$work/json-$n" && pwd)/$(ls "$work/json-$n" | sort -V | tail -1)" "$night/page.json"
+    for mode in without with; do
+      extra=""; [ "$mode" = with ] && extra="--history $history"
+      for i in 1 2 3 4 5; do
+        /usr/bin/time -f "%e %M" -o "$work/time-$i.txt" $cg report --replay "$night" --from 2026-06-30 --to 2026-06-30 --compare none --out "$work/out" --name n --quiet $extra >/dev/null 2>"$work/stderr.txt" || tail -3 "$work/stderr.txt" >&2
+      done
+      median=$(cat "$work"/time-[1-5].txt | grep -v Command | awk '{print $1}' | sort -n | sed -n 3p)
+      rss=$(cat "$work"/time-[1-5].txt | grep -v Command | awk '{print $2}' | sort -n | tail -1)
+      seconds["nightly one page $n $mode"]=$median
+      rows+="| nightly run, one page, $mode a history of $n uploads (median of 5) | $median | – | – | $((rss / 1024)) |"$'\n'
+      echo "  nightly one page $mode history of $n: ${median}s" >&2
+    done
+    summary+="- one-page nightly run against a history of $n uploads: $(python3 -c "a=${seconds["nightly one page $n without"]}; b=${seconds["nightly one page $n with"]}; print(f'{(b-a)*1000:+.0f} ms')") against the same run without a history (medians of 5)"$'\n'
+  fi
   summary+="- $n uploads: JSON replay vs jq $(ratio "cg-revenue replay JSON $n" "jq to CSV $n"), vs Python $(ratio "cg-revenue replay JSON $n" "python json+csv $n") (pages newest first, sorted: vs jq $(ratio "cg-revenue replay JSON $n newest page first" "jq to CSV $n")); XML replay at $(ratio "xmllint --stream $n" "cg-revenue replay XML $n" | python3 -c "import sys; v=float(sys.stdin.read().strip()[:-1]); print(f'{1/v:.2f}x')") of xmllint's throughput"$'\n'
 done
 

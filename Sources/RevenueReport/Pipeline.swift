@@ -53,7 +53,9 @@ public enum Pipeline {
         let committer = OutputCommitter(directory: configuration.outDirectory)
         let rows = RowStream(formats: plan.rowFormats, directory: configuration.outDirectory) {
             try plan.rowFormats.map { format in
-                let sink = plan.writesFile(format.kind)
+                let sink = plan.finishesFromRows(format.kind)
+                    ? try committer.open(name: plan.fileName(format.kind) + ".rows", scratch: true)  // read back by its finisher
+                    : plan.writesFile(format.kind)
                     ? try committer.open(name: plan.fileName(format.kind), keepCopy: plan.emailNeeds(format.kind))
                     : OutputSink()  // only the email carries it
                 format.appendHeader(to: &sink.buffer)
@@ -103,6 +105,7 @@ public enum Pipeline {
             // and the email. All are renamed into place together; the manifest last.
             let rowOutputs = try writeRows(collected, into: rows, plan: plan, committer: committer)
             var staged = rowOutputs.staged, keptForEmail = rowOutputs.keptForEmail
+            let rowsFiles = rowOutputs.rowsFiles
             let sorting = rowOutputs.sorting
             let ordering = sorting.neededSorting ? "sorted, \(sorting.spilledRuns) run(s) on disk" : "in report order as received, written as read"
             logger.debug("read and typed in \(String(format: "%.2f", readSeconds)) s; \(ordering)")
@@ -118,6 +121,13 @@ public enum Pipeline {
                 } else {
                     staged[kind] = try committer.stage(name: plan.fileName(kind)) { sink in try writer.write(document, to: sink) }
                 }
+            }
+            for (kind, finisher) in plan.finishers {
+                let file = try committer.stageFile(name: plan.fileName(kind), scratch: !plan.writesFile(kind)) { path in
+                    try finisher.finish(rowsFile: rowsFiles[kind]!, document: document, to: path) { logger.warning("\($0)") }
+                }
+                if plan.writesFile(kind) { staged[kind] = file }
+                if plan.emailNeeds(kind) { keptForEmail[kind] = try committer.stagedBytes(name: plan.fileName(kind)) }
             }
             if configuration.outputs.contains(.eml) {
                 let email = try renderEmail(document, configuration: configuration, rendered: keptForEmail)
@@ -161,18 +171,26 @@ public enum Pipeline {
 
     /// Completes the row outputs (CSV, NDJSON): the uploads not yet written go in, in report
     /// order; each file is then closed (or, when only the email carries it, kept in memory).
+    /// `rowsFiles`: where the rows of an output made from them (XLSX) are, for its finisher.
     static func writeRows(_ collected: consuming CollectedUploads, into rows: RowStream, plan: OutputPlan, committer: OutputCommitter) throws
-        -> (sorting: ExternalSorter.Outcome, staged: [OutputKind: OutputCommitter.StagedFile], keptForEmail: [OutputKind: [UInt8]]) {
+        -> (sorting: ExternalSorter.Outcome, staged: [OutputKind: OutputCommitter.StagedFile], keptForEmail: [OutputKind: [UInt8]],
+            rowsFiles: [OutputKind: String]) {
         let sorting = try collected.writeRows(into: rows)
         try rows.openIfNeeded()
         let sinks = rows.sinks
         var staged: [OutputKind: OutputCommitter.StagedFile] = [:]
         var keptForEmail: [OutputKind: [UInt8]] = [:]
+        var rowsFiles: [OutputKind: String] = [:]
         for (format, sink) in zip(plan.rowFormats, sinks) {
+            if plan.finishesFromRows(format.kind) {
+                _ = try committer.close(sink)
+                rowsFiles[format.kind] = sink.path
+                continue
+            }
             if plan.writesFile(format.kind) { staged[format.kind] = try committer.close(sink) } else { _ = try sink.finish() }
             if plan.emailNeeds(format.kind) { keptForEmail[format.kind] = sink.keptBytes }
         }
-        return (sorting, staged, keptForEmail)
+        return (sorting, staged, keptForEmail, rowsFiles)
     }
 
     static func renderEmail(_ document: ReportDocument, configuration: ReportConfiguration, rendered: [OutputKind: [UInt8]]) throws -> [UInt8] {
@@ -214,6 +232,8 @@ struct OutputPlan {
     let configuration: ReportConfiguration
     let rowFormats: [any RowFormat]
     let documentWriters: [(kind: OutputKind, writer: any ReportWriter)]
+    /// Outputs made from their rows once all are in (XLSX).
+    let finishers: [(kind: OutputKind, finisher: any RowsFinisher)]
 
     init(_ configuration: ReportConfiguration) throws {
         self.configuration = configuration
@@ -224,16 +244,24 @@ struct OutputPlan {
         }
         var rowFormats: [any RowFormat] = []
         var documentWriters: [(kind: OutputKind, writer: any ReportWriter)] = []
+        var finishers: [(kind: OutputKind, finisher: any RowsFinisher)] = []
         for kind in kinds {
             switch kind.format.maker {
             case .rows(let make): rowFormats.append(make(configuration))
             case .document(let make): documentWriters.append((kind, try make(configuration)))
+            case .rowsThenFile(let rows, let finish):
+                rowFormats.append(rows(configuration))
+                finishers.append((kind, finish(configuration)))
             case .message: break
             }
         }
         self.rowFormats = rowFormats
         self.documentWriters = documentWriters
+        self.finishers = finishers
     }
+
+    /// The rows of this output are an intermediate, read back by its finisher.
+    func finishesFromRows(_ kind: OutputKind) -> Bool { finishers.contains { $0.kind == kind } }
 
     func writesFile(_ kind: OutputKind) -> Bool { configuration.outputs.contains(kind) }
 

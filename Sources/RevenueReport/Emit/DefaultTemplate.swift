@@ -15,33 +15,31 @@ enum DefaultTemplate {
 </head>
 <body style="margin:0;padding:0;background:#eef1f4;color:#1f2933;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:14px;line-height:1.45;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#eef1f4;">
-<tr><td align="center" style="padding:24px 8px;">
-<table role="presentation" width="700" cellpadding="0" cellspacing="0" border="0" style="width:700px;max-width:100%;background:#ffffff;color:#1f2933;border:1px solid #d3d9e0;">
+<tr><td align="center" style="padding:16px 6px;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:700px;background:#ffffff;color:#1f2933;border:1px solid #d3d9e0;">
 
-<tr><td style="padding:24px 28px 8px 28px;background:#1f3a5f;color:#ffffff;">
+<tr><td style="padding:20px 16px 8px 16px;background:#1f3a5f;color:#ffffff;">
   <div style="font-size:11px;letter-spacing:1px;text-transform:uppercase;color:#c9d6e6;">CustomerGauge revenue uploads</div>
   <div style="margin:4px 0 2px 0;font-size:22px;font-weight:bold;color:#ffffff;">{{range}}{{#rangeName}} <span style="font-size:14px;font-weight:normal;color:#c9d6e6;">({{rangeName}})</span>{{/rangeName}}</div>
   <div style="font-size:12px;color:#c9d6e6;padding-bottom:14px;">{{source}} &middot; times in {{zone}}{{#generated}} &middot; generated {{generated}}{{/generated}}</div>
 </td></tr>
 
-<tr><td style="padding:16px 20px 8px 20px;">
-  <table role="presentation" width="100%" cellpadding="0" cellspacing="6" border="0">
-  <tr>
+<tr><td style="padding:16px 14px 8px 14px;">
+  <div>
     {{#kpis}}
-    <td width="20%" valign="top" style="padding:10px;border:1px solid #e1e6eb;background:#f7f9fb;color:#1f2933;">
+    <div style="display:inline-block;vertical-align:top;box-sizing:border-box;width:124px;max-width:100%;margin:0 4px 8px 0;padding:8px 10px;border:1px solid #e1e6eb;background:#f7f9fb;color:#1f2933;">
       <div style="font-size:11px;text-transform:uppercase;color:#52606d;">{{label}}</div>
-      <div style="font-size:19px;font-weight:bold;color:#1f2933;">{{value}}</div>
+      <div style="font-size:19px;font-weight:bold;color:#1f2933;word-break:break-all;">{{value}}</div>
       {{#change}}<div style="font-size:11px;color:{{changeColor}};">{{change}}</div>{{/change}}
-    </td>
+    </div>
     {{/kpis}}
-  </tr>
-  </table>
+  </div>
   {{#pendingNote}}<div style="font-size:12px;color:#52606d;padding:0 6px 4px 6px;">{{pendingNote}}</div>{{/pendingNote}}
   {{#previousLabel}}<div style="font-size:11px;color:#52606d;padding:0 6px;">Changes against {{previousLabel}}.</div>{{/previousLabel}}
 </td></tr>
 
 {{#sinceLastRun}}
-<tr><td style="padding:12px 28px;">
+<tr><td style="padding:12px 16px;">
   <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">Since the last run</div>
   <div style="color:#3e4c59;font-size:13px;">{{intro}}</div>
   <table role="presentation" cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;margin:6px 0;">
@@ -85,7 +83,7 @@ enum DefaultTemplate {
 {{/sinceLastRun}}
 
 {{#isEmpty}}
-<tr><td style="padding:12px 28px 24px 28px;">
+<tr><td style="padding:12px 16px 24px 16px;">
   <div style="padding:18px;border:1px dashed #9aa5b1;background:#f7f9fb;color:#3e4c59;">
     <div style="font-size:16px;font-weight:bold;">No uploads in this range</div>
     <div>The source answered with {{counts.read}} record(s) in all; none was dated {{range}}. Nothing needs attention.</div>
@@ -94,7 +92,7 @@ enum DefaultTemplate {
 {{/isEmpty}}
 
 {{^isEmpty}}
-<tr><td style="padding:12px 28px;">
+<tr><td style="padding:12px 16px;">
   <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">Records per {{timeline.granularity}}</div>
   {{#timeline.hasBars}}
   <svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {{timeline.width}} {{timeline.height}}" role="img" aria-label="Successful and unsuccessful records per {{timeline.granularity}}, {{timeline.firstLabel}} to {{timeline.lastLabel}}" style="display:block;background:#ffffff;">
@@ -110,7 +108,7 @@ enum DefaultTemplate {
   {{/timeline.hasBars}}
 </td></tr>
 
-<tr><td style="padding:12px 28px;">
+<tr><td style="padding:12px 16px;">
   <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">Status</div>
   <table role="presentation" width="100%" cellpadding="5" cellspacing="0" border="0" style="border-collapse:collapse;">
     {{#statuses}}
@@ -123,43 +121,66 @@ enum DefaultTemplate {
   </table>
 </td></tr>
 
-<tr><td style="padding:12px 28px;">
+{{#hasCauses}}
+<tr><td style="padding:12px 16px;">
+  <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">Why rows were rejected</div>
+  <div style="font-size:12px;color:#52606d;margin:0 0 4px 0;">{{causeRows}} rejected row(s) named in the logs, by cause, most rows first.</div>
+  <table role="presentation" width="100%" cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;font-size:12px;table-layout:fixed;">
+    <tr style="background:#e9eef3;"><th align="left">Cause</th><th align="right" width="15%">Rows</th><th align="right" width="17%">Uploads</th></tr>
+    {{#causes}}
+    <tr style="border-bottom:1px solid #e9eef3;"><td valign="top" style="word-break:break-word;overflow-wrap:anywhere;">{{cause}}<br><span style="color:#52606d;">e.g. {{examples}}</span></td><td align="right" valign="top">{{rows}}</td><td align="right" valign="top">{{uploads}}</td></tr>
+    {{/causes}}
+  </table>
+  {{#causesMore}}<div style="color:#52606d;font-size:12px;padding-top:4px;">… and {{causesMore}}.</div>{{/causesMore}}
+</td></tr>
+{{/hasCauses}}
+
+<tr><td style="padding:12px 16px;">
   <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">Needs attention ({{attentionCount}})</div>
   {{^attention}}<div style="color:#3e4c59;">Every upload was processed with no rejected rows.</div>{{/attention}}
   {{#attention}}
-  <table role="presentation" class="card" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 8px 0;border-left:4px solid #d64545;background:#fdf2f2;color:#1f2933;">
+  <table role="presentation" class="card" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 8px 0;border-left:4px solid #d64545;background:#fdf2f2;color:#1f2933;table-layout:fixed;">
   <tr><td style="padding:8px 10px;">
     <div><strong>#{{id}}</strong> &middot; {{status}} &middot; {{date}}</div>
     <div style="word-break:break-all;">{{filename}}</div>
     <div style="color:#52606d;">{{successful}} of {{total}} rows imported, {{unsuccessful}} rejected</div>
-    {{#logs}}<div style="font-family:Menlo,Consolas,monospace;font-size:12px;color:#8a1c1c;word-break:break-word;">{{.}}</div>{{/logs}}
-    {{#moreLogs}}<div style="font-size:12px;color:#52606d;">… and {{moreLogs}} more log entries in the CSV</div>{{/moreLogs}}
+    {{#logs}}<div style="font-family:Menlo,Consolas,monospace;font-size:12px;color:#8a1c1c;word-break:break-word;overflow-wrap:anywhere;">{{.}}</div>{{/logs}}
+    {{#moreLogs}}<div style="font-size:12px;color:#52606d;">… and {{moreLogs}} more log entries in {{rowFiles}}</div>{{/moreLogs}}
   </td></tr>
   </table>
   {{/attention}}
-  {{#attentionTruncated}}<div style="color:#52606d;">Showing the first {{attentionShown}}; the CSV holds them all.</div>{{/attentionTruncated}}
+  {{#hasAttentionRows}}
+  <div style="font-size:13px;color:#52606d;margin:8px 0 4px 0;">The next {{attentionRowCount}}, one line each:</div>
+  <table role="presentation" width="100%" cellpadding="3" cellspacing="0" border="0" style="border-collapse:collapse;font-size:12px;table-layout:fixed;">
+    <tr style="background:#f3e1e1;"><th align="left" width="22%">Id</th><th align="left">Status, file</th><th align="right" width="22%">Rejected</th></tr>
+    {{#attentionRows}}
+    <tr style="border-bottom:1px solid #f0d6d6;"><td valign="top">#{{id}}<br><span style="color:#52606d;">{{date}}</span></td><td valign="top" style="word-break:break-all;">{{status}} &middot; {{filename}}</td><td align="right" valign="top">{{unsuccessful}} of {{total}}</td></tr>
+    {{/attentionRows}}
+  </table>
+  {{/hasAttentionRows}}
+  {{#attentionMore}}<div style="color:#52606d;padding-top:6px;">… and {{attentionMore}} more that need attention: {{rowFiles}} list every upload, and {{manifestOrCounts}} their counts.</div>{{/attentionMore}}
 </td></tr>
 
-<tr><td style="padding:12px 28px;">
+<tr><td style="padding:12px 16px;">
   <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">All uploads</div>
   <table width="100%" cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;font-size:12px;">
-    <tr style="background:#e9eef3;"><th align="left">Id</th><th align="left">Uploaded</th><th align="left">Status</th><th align="left">File</th><th align="right">Rows</th><th align="right">OK</th><th align="right">Rejected</th><th align="right">Rate</th></tr>
+    <tr style="background:#e9eef3;"><th align="left">Upload</th><th align="left">File</th><th align="right">Rows</th><th align="right">Rejected</th><th align="right">Rate</th></tr>
     {{#rows}}
-    <tr style="border-bottom:1px solid #e9eef3;"><td>{{id}}</td><td style="white-space:nowrap;">{{date}}</td><td>{{status}}</td><td style="word-break:break-all;">{{filename}}</td><td align="right">{{total}}</td><td align="right">{{successful}}</td><td align="right">{{unsuccessful}}</td><td align="right">{{rate}}</td></tr>
+    <tr style="border-bottom:1px solid #e9eef3;"><td valign="top">#{{id}}<br><span style="color:#52606d;">{{date}}</span><br>{{status}}</td><td valign="top" style="word-break:break-all;">{{filename}}</td><td align="right" valign="top">{{total}}</td><td align="right" valign="top">{{unsuccessful}}</td><td align="right" valign="top">{{rate}}</td></tr>
     {{/rows}}
   </table>
-  {{#rowsTruncated}}<div style="color:#52606d;padding-top:6px;">The table shows the first {{rowsShown}} of {{rowsTotal}} uploads; the CSV and NDJSON hold them all.</div>{{/rowsTruncated}}
+  {{#rowsTruncated}}<div style="color:#52606d;padding-top:6px;">The table shows the first {{rowsShown}} of {{rowsTotal}} uploads; {{rowFiles}} hold them all.</div>{{/rowsTruncated}}
 </td></tr>
 {{/isEmpty}}
 
 {{#hasRejections}}
-<tr><td style="padding:12px 28px;">
+<tr><td style="padding:12px 16px;">
   <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;color:#8a1c1c;">Records that could not be read ({{rejectionCount}})</div>
   {{#rejections}}<div style="font-family:Menlo,Consolas,monospace;font-size:12px;word-break:break-all;">{{.}}</div>{{/rejections}}
 </td></tr>
 {{/hasRejections}}
 
-<tr><td style="padding:14px 28px 22px 28px;border-top:1px solid #e1e6eb;font-size:11px;color:#616e7c;background:#f7f9fb;">
+<tr><td style="padding:14px 16px 22px 16px;border-top:1px solid #e1e6eb;font-size:11px;color:#616e7c;background:#f7f9fb;">
   Made by cg-revenue {{version}} from {{counts.pages}} page(s): {{counts.read}} record(s) read, {{counts.inRange}} in range, {{counts.duplicates}} duplicate(s) dropped, {{counts.rejected}} rejected.
   {{#manifestName}}The sha256 of this report, of the other outputs and of every page read are in {{manifestName}}.{{/manifestName}}
 </td></tr>

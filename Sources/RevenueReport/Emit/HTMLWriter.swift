@@ -9,6 +9,10 @@ public struct HTMLWriter: ReportWriter {
     /// the report of 100,000 uploads well under 5 MB, small enough to email.
     public static let tableRowLimit = 1_000
     public static let attentionLimit = 200
+    /// Uploads needing attention shown as full cards; the rest (up to `attentionLimit`) one line each.
+    public static let attentionCardLimit = 25
+    /// Rejection causes listed; the rest are summed in one line.
+    public static let causeLimit = 10
     /// What the collector keeps for this writer.
     public static let excerptLimits = ReportExcerpt.Limits(tableRows: tableRowLimit, attention: attentionLimit)
     public static let logLinesPerUpload = 10
@@ -82,9 +86,12 @@ public struct HTMLWriter: ReportWriter {
             "statuses": statuses,
             "timeline": Timeline(days: summary.days, from: document.filter.from, to: document.filter.to).context,
             "attentionCount": grouped(excerpt.attentionCount),
-            "attention": excerpt.attention.prefix(attentionLimit).map { attentionItem($0, zone: zone) },
-            "attentionTruncated": excerpt.attentionCount > attentionLimit,
-            "attentionShown": grouped(attentionLimit),
+            "attention": excerpt.attention.prefix(attentionCardLimit).map { attentionItem($0, zone: zone) },
+            "hasAttentionRows": excerpt.attention.count > attentionCardLimit,
+            "attentionRows": excerpt.attention.dropFirst(attentionCardLimit).prefix(attentionLimit - attentionCardLimit).map { attentionItem($0, zone: zone, logs: false) },
+            "attentionRowCount": grouped(min(excerpt.attention.count, attentionLimit) - attentionCardLimit),
+            "rowFiles": document.rowFilesDescription,
+            "manifestOrCounts": document.manifestName ?? "the report's figures",
             "rows": rows.map { row($0, zone: zone) },
             "rowsTruncated": excerpt.uploadCount > rows.count,
             "rowsShown": grouped(rows.count),
@@ -97,6 +104,21 @@ public struct HTMLWriter: ReportWriter {
                 "duplicates": document.counts.duplicates, "rejected": document.counts.rejected,
             ] as [String: Any],
         ]
+        let shownAttention = min(excerpt.attention.count, attentionLimit)
+        if excerpt.attentionCount > shownAttention { context["attentionMore"] = grouped(excerpt.attentionCount - shownAttention) }
+        let causes = document.causes.causes
+        if !causes.isEmpty {
+            context["hasCauses"] = true
+            context["causeRows"] = grouped(document.causes.rows)
+            context["causes"] = causes.prefix(causeLimit).map { cause -> [String: Any] in
+                ["cause": cause.cause, "rows": grouped(cause.rows), "uploads": grouped(cause.uploads),
+                 "examples": cause.examples.map { "#\($0)" }.joined(separator: ", ")]
+            }
+            if causes.count > causeLimit {
+                let rest = causes.dropFirst(causeLimit)
+                context["causesMore"] = "\(grouped(rest.count)) more cause(s), \(grouped(rest.reduce(0) { $0 + $1.rows })) row(s)"
+            }
+        }
         if summary.pendingRecords != 0 {
             // Records = successful + unsuccessful + the rest: say what the rest is.
             context["pendingNote"] = "Of \(grouped(summary.totalRecords)) records, \(grouped(summary.successfulRecords)) are successful, \(grouped(summary.unsuccessfulRecords)) unsuccessful and \(grouped(summary.pendingRecords)) not yet either: their \(grouped(summary.uploadsWithPendingRecords)) upload(s) are still being processed."
@@ -177,11 +199,12 @@ public struct HTMLWriter: ReportWriter {
         ]
     }
 
-    private static func attentionItem(_ upload: RevenueUpload, zone: SourceZone) -> [String: Any] {
+    private static func attentionItem(_ upload: RevenueUpload, zone: SourceZone, logs: Bool = true) -> [String: Any] {
         var item = row(upload, zone: zone)
         item["total"] = upload.totalRecords.map(grouped) ?? "?"
         item["successful"] = upload.successfulRecords.map(grouped) ?? "?"
         item["unsuccessful"] = upload.unsuccessfulRecords.map(grouped) ?? "?"
+        guard logs else { return item }
         item["logs"] = upload.logs.prefix(logLinesPerUpload).map(logText)
         if upload.logCount > logLinesPerUpload { item["moreLogs"] = grouped(upload.logCount - logLinesPerUpload) }
         return item

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A file the run wrote, for logs and the manifest.
@@ -13,7 +14,8 @@ public struct WrittenOutput: Sendable, Equatable {
 public final class OutputCommitter {
     public let directory: URL
     private let token = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    private var staged: [(temporary: URL, final: URL, file: StagedFile)] = []
+    /// `final` nil: a scratch file (an intermediate of an output), removed at the commit.
+    private var staged: [(temporary: URL, final: URL?, file: StagedFile)] = []
 
     /// A file written to its temporary name, with what the manifest records of it.
     public struct StagedFile: Sendable {
@@ -43,7 +45,46 @@ public final class OutputCommitter {
     /// A sink over a new temporary file beside where `name` will go, for a writer that fills
     /// several outputs at once; `close` it when done. `keepCopy`: also keep every byte in
     /// memory (`keptBytes`), for an output the email carries too.
-    public func open(name: String, keepCopy: Bool = false) throws -> OutputSink {
+    public func open(name: String, keepCopy: Bool = false, scratch: Bool = false) throws -> OutputSink {
+        let temporary = try reserve(name: name, scratch: scratch)
+        let descriptor = Foundation.open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ReportError.io("\(directory.path): cannot write in the output folder: \(String(cString: strerror(errno)))")
+        }
+        return OutputSink(descriptor: descriptor, path: temporary.path, keepCopy: keepCopy)
+    }
+
+    /// For a writer that makes its file itself (libxlsxwriter): `produce` writes the file at the
+    /// temporary path it is given; its size and sha256 are then read back.
+    @discardableResult
+    public func stageFile(name: String, scratch: Bool = false, _ produce: (String) throws -> Void) throws -> StagedFile {
+        let temporary = try reserve(name: name, scratch: scratch)
+        try produce(temporary.path)
+        guard let handle = FileHandle(forReadingAtPath: temporary.path) else {
+            throw ReportError.io("\(temporary.path): the writer left no file")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            size += chunk.count
+        }
+        let position = staged.firstIndex { $0.temporary == temporary }!
+        staged[position].file = StagedFile(name: name, size: size, sha256: hexString(hasher.finalize()))
+        return staged[position].file
+    }
+
+    /// The bytes of a staged file (an attachment of the email made by a writer of files).
+    func stagedBytes(name: String) throws -> [UInt8] {
+        guard let entry = staged.last(where: { $0.file.name == name }) else { preconditionFailure("\(name) is not staged") }
+        do { return [UInt8](try Data(contentsOf: entry.temporary)) } catch {
+            throw ReportError.io("\(entry.temporary.path): cannot read back: \(error.localizedDescription)")
+        }
+    }
+
+    /// Where a temporary file for `name` goes (registered for removal should the run stop).
+    private func reserve(name: String, scratch: Bool) throws -> URL {
         if staged.isEmpty {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -51,15 +92,10 @@ public final class OutputCommitter {
                 throw ReportError.io("--out \(directory.path): cannot create the folder: \(FileProblem.describeFolder(path: directory.path))")
             }
         }
-        let final = directory.appendingPathComponent(name)
         let temporary = directory.appendingPathComponent(".\(name).\(token).tmp")
-        let descriptor = Foundation.open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw ReportError.io("\(directory.path): cannot write in the output folder: \(String(cString: strerror(errno)))")
-        }
         TemporaryFiles.shared.add(temporary.path)
-        staged.append((temporary, final, StagedFile(name: name, size: 0, sha256: "")))
-        return OutputSink(descriptor: descriptor, path: temporary.path, keepCopy: keepCopy)
+        staged.append((temporary, scratch ? nil : directory.appendingPathComponent(name), StagedFile(name: name, size: 0, sha256: "")))
+        return temporary
     }
 
     /// Writes out what `sink` still buffers, syncs and closes its file, and says what it holds.
@@ -76,13 +112,15 @@ public final class OutputCommitter {
     /// Renames every staged file into place, in the order staged.
     public func commit() throws -> [WrittenOutput] {
         for entry in staged {
-            guard rename(entry.temporary.path, entry.final.path) == 0 else {
-                throw ReportError.io("\(entry.final.path): cannot move the new file into place: \(String(cString: strerror(errno)))")
+            guard let final = entry.final else { continue }
+            guard rename(entry.temporary.path, final.path) == 0 else {
+                throw ReportError.io("\(final.path): cannot move the new file into place: \(String(cString: strerror(errno)))")
             }
         }
+        for entry in staged where entry.final == nil { unlink(entry.temporary.path) }
         TemporaryFiles.shared.remove(staged.map(\.temporary.path))
         defer { staged.removeAll() }
-        return staged.map { WrittenOutput(path: $0.final.path, size: $0.file.size) }
+        return staged.compactMap { entry in entry.final.map { WrittenOutput(path: $0.path, size: entry.file.size) } }
     }
 
     /// Removes every temporary file not yet committed.

@@ -7,10 +7,21 @@ public enum OutputKind: String, Sendable, CaseIterable {
     case ndjson
     case html
     case eml
+    case xlsx
 
     /// This output's entry in the registry.
     public var format: OutputFormat { OutputFormat.registry[self]! }
     public var fileExtension: String { format.fileExtension }
+}
+
+extension OutputFormat {
+    /// A row output: one row per upload, every upload of the range.
+    public var holdsEveryUpload: Bool {
+        switch maker {
+        case .rows, .rowsThenFile: return true
+        case .document, .message: return false
+        }
+    }
 }
 
 /// One output, declared once: its file extension, MIME type, whether the email can attach it,
@@ -23,6 +34,9 @@ public struct OutputFormat: Sendable {
         case rows(@Sendable (ReportConfiguration) -> any RowFormat)
         /// Written once from the whole report document (HTML).
         case document(@Sendable (ReportConfiguration) throws -> any ReportWriter)
+        /// Rows rendered while pages are typed, in report order, into a scratch file; the output
+        /// is then made from them and the document (XLSX).
+        case rowsThenFile(rows: @Sendable (ReportConfiguration) -> any RowFormat, finish: @Sendable (ReportConfiguration) -> any RowsFinisher)
         /// The email, made from the other outputs (`Pipeline.renderEmail`).
         case message
     }
@@ -44,6 +58,8 @@ public struct OutputFormat: Sendable {
             OutputFormat(kind: .html, fileExtension: "html", mimeType: "text/html; charset=utf-8", attachable: false,
                          maker: .document { try HTMLWriter(templateFile: $0.templateFile) }),
             OutputFormat(kind: .eml, fileExtension: "eml", mimeType: "message/rfc822", attachable: false, maker: .message),
+            OutputFormat(kind: .xlsx, fileExtension: "xlsx", mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", attachable: true,
+                         maker: .rowsThenFile(rows: { _ in XLSXCells() }, finish: { XLSXWriter(displayZone: $0.displayZone) })),
         ]
         return Dictionary(uniqueKeysWithValues: formats.map { ($0.kind, $0) })
     }()

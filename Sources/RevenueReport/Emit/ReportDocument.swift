@@ -24,8 +24,12 @@ public struct ReportDocument: Sendable {
     public var manifestName: String?
     public var stem = "report"
     public var mail = MailSettings()
+    /// The outputs written, for the report's pointers to where every upload is.
+    public var outputs: [OutputKind] = [.csv, .ndjson]
     /// With `--history`: what changed since the last run.
     public var sinceLastRun: SinceLastRun?
+    /// Why rows were rejected, most rows first.
+    public var causes = RejectionCauses()
 
     public init(excerpt: ReportExcerpt, summary: Summary, rejections: [RecordRejection], counts: RecordCounts, filter: RecordFilter,
                 sourceDescription: String, sourceZone: SourceZone, displayZone: SourceZone? = nil, rangeName: String? = nil, toolVersion: String) {
@@ -47,6 +51,7 @@ public struct ReportDocument: Sendable {
         self.init(excerpt: ReportExcerpt(uploads: uploads), summary: Summary(uploads: uploads, zone: displayZone ?? sourceZone), rejections: rejections,
                   counts: RecordCounts(), filter: filter, sourceDescription: sourceDescription, sourceZone: sourceZone, displayZone: displayZone,
                   toolVersion: toolVersion)
+        for upload in uploads { causes.add(upload) }
     }
 
     public init(collected: CollectedReport, configuration: ReportConfiguration, sourceDescription: String, toolVersion: String) {
@@ -55,10 +60,22 @@ public struct ReportDocument: Sendable {
                   rangeName: configuration.rangeName, toolVersion: toolVersion)
         previous = collected.previous
         sinceLastRun = collected.sinceLastRun
+        causes = collected.causes
         generatedAt = configuration.generatedAt
         manifestName = configuration.writeManifest ? "\(configuration.stem).manifest.json" : nil
         stem = configuration.stem
         mail = configuration.mail
+        outputs = configuration.outputs
+    }
+
+    /// `STEM.csv and STEM.xlsx`: the outputs that hold every upload (or what would, when none is written).
+    public var rowFilesDescription: String {
+        let names = outputs.filter(\.format.holdsEveryUpload).map { "\(stem).\($0.fileExtension)" }
+        switch names.count {
+        case 0: return "the CSV (--emit csv)"
+        case 1: return names[0]
+        default: return names.dropLast().joined(separator: ", ") + " and " + names.last!
+        }
     }
 
     /// The range in words: `2026-01-01 to 2026-06-30`, `from 2026-01-01`, `all dates`.

@@ -19,3 +19,13 @@ extension RowFormat {
         return out
     }
 }
+
+/// An output made from rows rendered ahead (by its `RowFormat`, put in report order into a
+/// scratch file like every row output's rows) and the report document, once every row is in:
+/// XLSX, whose library writes the file itself. The scratch file is removed with the run's other
+/// temporary files.
+public protocol RowsFinisher: Sendable {
+    var kind: OutputKind { get }
+    /// Writes the output at `path` from `rowsFile`; `warn` takes what the log should say.
+    func finish(rowsFile: String, document: ReportDocument, to path: String, warn: (String) -> Void) throws
+}

@@ -22,6 +22,8 @@ public struct CollectedReport: Sendable {
     public var counts: RecordCounts
     /// With `--history`: what changed since the last run.
     public var sinceLastRun: SinceLastRun? = nil
+    /// Why rows of the range's uploads were rejected, most rows first.
+    public var causes = RejectionCauses()
 
     /// Every `--fail-on` match: the range's, then those of uploads asked for again.
     public var failMatches: [FailMatch] { excerpt.failMatches + (sinceLastRun?.revisitMatches ?? []) }
@@ -51,6 +53,7 @@ public struct UploadCollector: ~Copyable {
     private let range: RangePlacement
     private var summary: Summary
     private var excerpt: ReportExcerpt
+    private var causes = RejectionCauses()
     private var previous: Summary
     private var earliestInstant: Int64?
     private var seenIDs = IDSet()
@@ -126,6 +129,7 @@ public struct UploadCollector: ~Copyable {
                 let alert = try changes?.see(upload) ?? true
                 summary.add(upload)
                 excerpt.add(upload, alert: alert)
+                causes.add(upload)
                 return bytes
             case .previous:
                 previous.add(upload)
@@ -189,6 +193,7 @@ public struct UploadCollector: ~Copyable {
         counts.inRange = sorter.count
         var report = CollectedReport(summary: summary, excerpt: excerpt, rejections: rejections, counts: counts)
         report.sinceLastRun = try changes.take()?.finish()
+        report.causes = causes
         if range.previousBounds != nil {
             // Covered when the data reaches into the first day of the previous period.
             let covered = sourceIsExhaustive || range.coversPreviousPeriod(earliest: earliestInstant)

@@ -1,0 +1,106 @@
+/// One log entry of an upload, read for what finance wants to fix: the row it names, its cause
+/// (the message less any leading row reference), and the message as written.
+public struct LogEntryReading: Sendable, Equatable {
+    /// The spreadsheet row the entry names (`row` member, or `Row 12` at the start of its text).
+    public var row: Int?
+    public var cause: String
+    public var message: String
+
+    /// A log entry's cause is its `message` member when it is an object (else its text), less a
+    /// leading row reference (`Row 68, revenue start date: `, `Row 12 `).
+    public init(_ entry: JSONValue) {
+        switch entry {
+        case .string(let text):
+            message = text
+            (row, cause) = Self.withoutRowReference(text)
+        case .object:
+            let text: String
+            if case .string(let value)? = entry["message"] ?? entry["Message"] { text = value } else { text = entry.compactText }
+            message = HTMLWriter.logText(entry)
+            let stripped = Self.withoutRowReference(text)
+            cause = stripped.cause
+            let member = entry["row"] ?? entry["Row"]
+            row = member.flatMap { RecordTyper.text(of: $0) }.flatMap { Int($0) } ?? stripped.row
+        default:
+            message = entry.compactText
+            cause = message
+            row = nil
+        }
+        if cause.isEmpty { cause = message.isEmpty ? "(empty log entry)" : message }
+    }
+
+    /// `Row 68, revenue start date: Not a date` -> (68, `Not a date`); `Row 12 Bad` -> (12, `Bad`).
+    static func withoutRowReference(_ text: String) -> (row: Int?, cause: String) {
+        var rest = Substring(text)
+        guard rest.hasPrefix("Row ") || rest.hasPrefix("row ") else { return (nil, text) }
+        rest = rest.dropFirst(4)
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, let row = Int(digits) else { return (nil, text) }
+        rest = rest.dropFirst(digits.count)
+        if rest.first == "," {
+            // `, revenue start date: ` — the column, up to the colon.
+            guard let colon = rest.firstIndex(of: ":") else { return (nil, text) }
+            rest = rest[rest.index(after: colon)...]
+        } else if rest.first == ":" {
+            rest = rest.dropFirst()
+        }
+        return (row, String(rest.drop { $0 == " " }))
+    }
+}
+
+/// The causes of rejected rows, most rows first, with rows and uploads per cause and a few
+/// example uploads: gathered while collecting, in bounded memory (past `maxCauses` distinct
+/// causes, the rest are counted together as "other causes").
+public struct RejectionCauses: Sendable {
+    public struct Cause: Sendable, Equatable {
+        public var cause: String
+        /// Log entries with this cause.
+        public var rows: Int
+        /// Uploads with at least one.
+        public var uploads: Int
+        /// The first uploads with it, in report order (at most `examplesPerCause`).
+        public var examples: [Int64]
+    }
+
+    public static let maxCauses = 200
+    public static let examplesPerCause = 3
+    public static let otherCauses = "other causes"
+
+    private struct Tally: Sendable {
+        var rows = 0
+        var uploads = 0
+        var examples = FirstInReportOrder<Int64>(limit: RejectionCauses.examplesPerCause)
+    }
+
+    private var tallies: [String: Tally] = [:]
+    /// Log entries counted, in all.
+    public private(set) var rows = 0
+
+    public init() {}
+
+    public mutating func add(_ upload: RevenueUpload) {
+        guard upload.logCount > 0 else { return }
+        var seen: Set<String> = []
+        for entry in upload.logs {
+            var cause = LogEntryReading(entry).cause
+            if tallies[cause] == nil, tallies.count >= Self.maxCauses { cause = Self.otherCauses }
+            rows += 1
+            tallies[cause, default: Tally()].rows += 1
+            if seen.insert(cause).inserted {
+                tallies[cause]!.uploads += 1
+                tallies[cause]!.examples.offer(upload.id, key: upload.reportKey)
+            }
+        }
+    }
+
+    /// Most rows first, then most uploads, then by name; "other causes" last.
+    public var causes: [Cause] {
+        tallies.map { Cause(cause: $0.key, rows: $0.value.rows, uploads: $0.value.uploads, examples: $0.value.examples.elements) }
+            .sorted { a, b in
+                if (a.cause == Self.otherCauses) != (b.cause == Self.otherCauses) { return b.cause == Self.otherCauses }
+                if a.rows != b.rows { return a.rows > b.rows }
+                if a.uploads != b.uploads { return a.uploads > b.uploads }
+                return a.cause < b.cause
+            }
+    }
+}
