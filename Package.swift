@@ -61,6 +61,8 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for binding the history's rows without boxing each value
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // glibc's mallopt, which Swift's Glibc module does not expose (MemoryTuning.swift says why)

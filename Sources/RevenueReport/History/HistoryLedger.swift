@@ -34,15 +34,18 @@ public struct Sighting: Sendable, Equatable {
     }
 }
 
-/// The sightings a run will record, kept in an unlinked scratch file in the output folder while
-/// the run goes on (a million uploads are not held in memory), read back when recording.
+/// The sightings a run will record, read back when recording: in memory while they are few (a
+/// night's worth), past `memoryLimit` in an unlinked scratch file in the output folder, so that a
+/// million uploads are not held in memory.
 public final class HistoryLedger {
-    private let file: ScratchFile
+    private let directory: URL
+    private var file: ScratchFile?
     private var pending: [UInt8] = []
     public private(set) var count = 0
+    static let memoryLimit = 4 << 20
 
     public init(directory: URL) throws {
-        file = try ScratchFile(directory: directory)
+        self.directory = directory
     }
 
     public func append(_ sighting: Sighting) throws {
@@ -53,7 +56,7 @@ public final class HistoryLedger {
             appendInteger(number.map(Int64.init) ?? Int64.min)
         }
         for text in [sighting.values.status, sighting.sourceFilename, sighting.dateUpload] { appendText(text) }
-        if pending.count >= 1 << 20 { try flush() }
+        if pending.count >= Self.memoryLimit || (file != nil && pending.count >= 1 << 20) { try flush() }
     }
 
     private func appendInteger(_ number: Int64) {
@@ -67,25 +70,44 @@ public final class HistoryLedger {
     }
 
     private func flush() throws {
+        let file = try self.file ?? ScratchFile(directory: directory)
+        self.file = file
         try file.append(pending)
         pending.removeAll(keepingCapacity: true)
     }
 
     /// Every sighting, in the order appended.
     public func forEach(_ body: (Sighting) throws -> Void) throws {
-        try flush()
-        let reader = SequentialFileReader(descriptor: file.descriptor, range: 0 ..< file.size, bufferSize: 1 << 20, what: "the history's scratch file")
+        // From the scratch file when there is one, else from memory.
+        var read: (Int) throws -> UnsafeRawBufferPointer?
+        var offset = 0
+        // A copy of the bytes in memory whose address stays put while it is read.
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, pending.count), alignment: 8)
+        defer { memory.deallocate() }
+        let held = pending.count
+        pending.withUnsafeBytes { if held > 0 { memory.copyMemory(from: $0) } }
+        if let file {
+            try flush()
+            let reader = SequentialFileReader(descriptor: file.descriptor, range: 0 ..< file.size, bufferSize: 1 << 20, what: "the history's scratch file")
+            read = { try reader.read($0) }
+        } else {
+            read = { count in
+                guard offset + count <= held else { return nil }
+                defer { offset += count }
+                return UnsafeRawBufferPointer(rebasing: memory[offset ..< offset + count])
+            }
+        }
         func integer() throws -> Int64 {
-            guard let bytes = try reader.read(8) else { throw ReportError.io("the history's scratch file ends early") }
+            guard let bytes = try read(8) else { throw ReportError.io("the history's scratch file ends early") }
             return Int64(littleEndian: bytes.loadUnaligned(as: Int64.self))
         }
         func text() throws -> String? {
             let length = try integer()
             guard length >= 0 else { return nil }
-            guard let bytes = try reader.read(Int(length)) else { throw ReportError.io("the history's scratch file ends early") }
+            guard let bytes = try read(Int(length)) else { throw ReportError.io("the history's scratch file ends early") }
             return String(decoding: bytes, as: UTF8.self)
         }
-        while let head = try reader.read(1) {
+        while let head = try read(1) {
             let flags = head[0]
             let id = try integer(), instant = try integer()
             let counts = try (0..<3).map { _ in try integer() }.map { $0 == Int64.min ? nil : Int($0) }

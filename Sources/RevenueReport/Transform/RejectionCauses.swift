@@ -80,9 +80,14 @@ public struct RejectionCauses: Sendable {
 
     public mutating func add(_ upload: RevenueUpload) {
         guard upload.logCount > 0 else { return }
+        add(upload, causes: upload.logs.map { LogEntryReading($0).cause })
+    }
+
+    /// `causes`: the cause of each of the upload's log entries, read already (`PageTyping`).
+    public mutating func add(_ upload: RevenueUpload, causes: [String]) {
         var seen: Set<String> = []
-        for entry in upload.logs {
-            var cause = LogEntryReading(entry).cause
+        for found in causes {
+            var cause = found
             if tallies[cause] == nil, tallies.count >= Self.maxCauses { cause = Self.otherCauses }
             rows += 1
             tallies[cause, default: Tally()].rows += 1

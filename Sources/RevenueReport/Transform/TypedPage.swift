@@ -12,6 +12,9 @@ public struct TypedPage: PageContent {
     var outcomes: [Outcome]
     /// The in-range uploads' sorter records, back to back; `Placement.inRange` points into it.
     var encoded: [UInt8]
+    /// The causes of the logs of in-range uploads that have any, by position in `outcomes`:
+    /// read here, on any core, so that collecting them is only counting.
+    var causes: [Int: [String]] = [:]
 
     public var recordCount: Int { outcomes.count }
 
@@ -48,6 +51,7 @@ public struct PageTyping: Sendable {
         let sha256 = sha256Hex(raw.bytes)
         var outcomes: [TypedPage.Outcome] = []
         var encoded: [UInt8] = []
+        var causes: [Int: [String]] = [:]
         // The rows come to about twice the page's bytes per row format, a little more with
         // short records: one allocation of that, rather than a doubling series of copies.
         encoded.reserveCapacity(raw.bytes.count * (2 * formats.count + 1) / 2 + 4_096)
@@ -58,6 +62,7 @@ public struct PageTyping: Sendable {
                 case .inRange:
                     let start = encoded.count
                     SortRecord.append(upload, formats: formats, to: &encoded)
+                    if upload.logCount > 0 { causes[outcomes.count] = upload.logs.map { LogEntryReading($0).cause } }
                     outcomes.append(.typed(upload, .inRange(bytes: start ..< encoded.count)))
                 case .previous:
                     outcomes.append(.typed(upload, .previous))
@@ -74,13 +79,13 @@ public struct PageTyping: Sendable {
             for (offset, fields) in records.enumerated() {
                 place(typer.type(fields, page: raw.origin, position: offset + 1))
             }
-            return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: false, outcomes: outcomes, encoded: encoded)
+            return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: false, outcomes: outcomes, encoded: encoded, causes: causes)
         }
         let parsed = try PageParser.parse(raw)
         outcomes.reserveCapacity(parsed.records.count)
         for record in parsed.records {
             place(typer.type(record))
         }
-        return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: parsed.isNoDataAnswer, outcomes: outcomes, encoded: encoded)
+        return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: parsed.isNoDataAnswer, outcomes: outcomes, encoded: encoded, causes: causes)
     }
 }

@@ -29,23 +29,3 @@ struct RunRow: Codable, FetchableRecord, MutablePersistableRecord {
                         new: new, changed: changed, revisited: revisited)
     }
 }
-
-/// A row of `observation`.
-struct ObservationRow: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "observation"
-    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
-    var uploadId: Int64
-    var run: Int64
-    var seenAt: String
-    var status: String?
-    var totalRecords: Int?
-    var successfulRecords: Int?
-    var unsuccessfulRecords: Int?
-
-    var observation: UploadObservation {
-        UploadObservation(run: run, seenAt: seenAt, values: UploadValues(status: status, totalRecords: totalRecords,
-                                                                         successfulRecords: successfulRecords, unsuccessfulRecords: unsuccessfulRecords))
-    }
-}

@@ -27,7 +27,9 @@ enum HistorySchema {
                     changed INTEGER,
                     revisited INTEGER
                 );
-                -- Each upload as last seen, and whether it matched --fail-on then (for --alert-once).
+                -- Each upload as last seen, whether it matched --fail-on then (for --alert-once),
+                -- and its first sighting (one row per upload, however many it has: a first night of
+                -- a million uploads writes a million rows, not two).
                 CREATE TABLE upload (
                     id INTEGER PRIMARY KEY,
                     date_upload TEXT NOT NULL,
@@ -39,16 +41,20 @@ enum HistorySchema {
                     unsuccessful_records INTEGER,
                     final INTEGER NOT NULL,
                     alerted INTEGER NOT NULL,
+                    last_run INTEGER NOT NULL REFERENCES run(run),
                     first_run INTEGER NOT NULL REFERENCES run(run),
-                    last_run INTEGER NOT NULL REFERENCES run(run)
+                    first_status TEXT,
+                    first_total_records INTEGER,
+                    first_successful_records INTEGER,
+                    first_unsuccessful_records INTEGER
                 );
                 CREATE INDEX upload_by_date ON upload(date_upload_at);
                 CREATE INDEX upload_pending ON upload(date_upload_at, id) WHERE final = 0;
-                -- The first sighting of an upload, and each change of its status or counts.
+                -- Each change of an upload's status or counts after its first sighting (when it
+                -- was seen is its run's finished_at).
                 CREATE TABLE observation (
                     upload_id INTEGER NOT NULL REFERENCES upload(id),
                     run INTEGER NOT NULL REFERENCES run(run),
-                    seen_at TEXT NOT NULL,
                     status TEXT,
                     total_records INTEGER,
                     successful_records INTEGER,

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Logging
 
 /// The history as a SQLite file, through GRDB: a `DatabasePool` in WAL mode (so `history runs`
@@ -163,29 +164,47 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
                 try db.execute(sql: """
                     UPDATE run SET status = 'ok', finished_at = ?, exit_code = ?, uploads = ?, new = ?, changed = ?, revisited = ? WHERE run = ?
                     """, arguments: [now, outcome.exitCode, outcome.uploads, outcome.new, outcome.changed, outcome.revisited, run])
-                let upsert = try db.cachedStatement(sql: """
+                // An upload first seen: one row, its first sighting in it. A change: the row's
+                // latest values, and an observation.
+                let insert = try db.cachedStatement(sql: """
                     INSERT INTO upload (id, date_upload, date_upload_at, source_filename, status, total_records, successful_records,
-                                        unsuccessful_records, final, alerted, first_run, last_run)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        unsuccessful_records, final, alerted, last_run, first_run, first_status,
+                                        first_total_records, first_successful_records, first_unsuccessful_records)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?5, ?6, ?7, ?8)
                     ON CONFLICT (id) DO UPDATE SET date_upload = excluded.date_upload, date_upload_at = excluded.date_upload_at,
                         source_filename = excluded.source_filename, status = excluded.status, total_records = excluded.total_records,
                         successful_records = excluded.successful_records, unsuccessful_records = excluded.unsuccessful_records,
                         final = excluded.final, alerted = excluded.alerted, last_run = excluded.last_run
                     """)
                 let observe = try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO observation (upload_id, run, seen_at, status, total_records, successful_records, unsuccessful_records)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO observation (upload_id, run, status, total_records, successful_records, unsuccessful_records)
+                    VALUES (?, ?, ?, ?, ?, ?)
                     """)
+                // A million rows go in here: bound straight to SQLite's statements (GRDB's
+                // arguments box every value, which costs more than the insert itself).
+                let inserting = BoundStatement(insert), observing = BoundStatement(observe)
                 try sightings.forEach { sighting in
                     let values = sighting.values
-                    upsert.setUncheckedArguments([sighting.id, sighting.dateUpload, sighting.dateUploadInstant, sighting.sourceFilename,
-                                                  values.status, values.totalRecords, values.successfulRecords, values.unsuccessfulRecords,
-                                                  values.isFinal, sighting.matched, run, run])
-                    try upsert.execute()
-                    if sighting.change != .unchanged {
-                        observe.setUncheckedArguments([sighting.id, run, now, values.status, values.totalRecords, values.successfulRecords,
-                                                       values.unsuccessfulRecords])
-                        try observe.execute()
+                    inserting.bind(1, sighting.id)
+                    inserting.bind(2, sighting.dateUpload)
+                    inserting.bind(3, sighting.dateUploadInstant)
+                    inserting.bind(4, sighting.sourceFilename)
+                    inserting.bind(5, values.status)
+                    inserting.bind(6, values.totalRecords)
+                    inserting.bind(7, values.successfulRecords)
+                    inserting.bind(8, values.unsuccessfulRecords)
+                    inserting.bind(9, values.isFinal ? 1 : 0)
+                    inserting.bind(10, sighting.matched ? 1 : 0)
+                    inserting.bind(11, run)
+                    try inserting.step(db)
+                    if sighting.change == .changed {
+                        observing.bind(1, sighting.id)
+                        observing.bind(2, run)
+                        observing.bind(3, values.status)
+                        observing.bind(4, values.totalRecords)
+                        observing.bind(5, values.successfulRecords)
+                        observing.bind(6, values.unsuccessfulRecords)
+                        try observing.step(db)
                     }
                 }
             }
@@ -216,6 +235,38 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
     }
 }
 
+/// A prepared GRDB statement bound and stepped through SQLite's C API: the bulk inserts of a
+/// recording, where GRDB's boxed arguments would cost more than SQLite's work.
+struct BoundStatement {
+    let statement: Statement
+    private var handle: OpaquePointer { statement.sqliteStatement }
+    /// SQLite copies the text before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(_ statement: Statement) { self.statement = statement }
+
+    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
+    func bind(_ index: Int32, _ value: Int?) {
+        if let value { sqlite3_bind_int64(handle, index, Int64(value)) } else { sqlite3_bind_null(handle, index) }
+    }
+    func bind(_ index: Int32, _ value: String?) {
+        guard var value else { sqlite3_bind_null(handle, index); return }
+        value.withUTF8 { bytes in
+            guard let start = bytes.baseAddress, bytes.count > 0 else { _ = sqlite3_bind_text(handle, index, "", 0, Self.transient); return }
+            _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+        }
+    }
+
+    /// Runs the statement once and makes it ready for the next row.
+    func step(_ db: Database) throws {
+        let code = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+    }
+}
+
 /// Reads a history for the `history` commands.
 struct SQLiteHistoryReader: HistoryReader {
     let file: URL
@@ -238,8 +289,20 @@ struct SQLiteHistoryReader: HistoryReader {
 
     func observations(of id: Int64) throws -> [UploadObservation]? {
         try read { db in
-            guard try Int64.fetchOne(db, sql: "SELECT id FROM upload WHERE id = ?", arguments: [id]) != nil else { return nil }
-            return try ObservationRow.filter(Column("upload_id") == id).order(Column("run")).fetchAll(db).map(\.observation)
+            // The first sighting is kept in the upload's row; each change is an observation.
+            let first = try Row.fetchAll(db, sql: """
+                SELECT u.first_run, r.finished_at, u.first_status, u.first_total_records, u.first_successful_records, u.first_unsuccessful_records
+                FROM upload u JOIN run r ON r.run = u.first_run WHERE u.id = ?
+                """, arguments: [id])
+            guard !first.isEmpty else { return nil }
+            let changes = try Row.fetchAll(db, sql: """
+                SELECT o.run, r.finished_at, o.status, o.total_records, o.successful_records, o.unsuccessful_records
+                FROM observation o JOIN run r ON r.run = o.run WHERE o.upload_id = ? ORDER BY o.run
+                """, arguments: [id])
+            return (first + changes).map { row in
+                UploadObservation(run: row[0], seenAt: row[1] ?? "", values: UploadValues(status: row[2], totalRecords: row[3],
+                                                                                          successfulRecords: row[4], unsuccessfulRecords: row[5]))
+            }
         }
     }
 
