@@ -225,11 +225,30 @@ struct CellCleaner {
     private var warned = 0
     private var said: [String] = []
 
+    /// Most text: short enough by its bytes alone, and no byte a cell cannot hold (checked on
+    /// the UTF-8 bytes, without building a new string).
+    static func fits(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count <= XLSXWriter.maxCellCharacters else { return false }
+            var previous: (UInt8, UInt8) = (0, 0)
+            for byte in bytes {
+                if byte < 0x20, byte != 0x09, byte != 0x0A { return false }
+                if byte == 0x7F { return false }
+                // U+FFFE and U+FFFF: EF BF BE, EF BF BF.
+                if previous == (0xEF, 0xBF), byte == 0xBE || byte == 0xBF { return false }
+                previous = (previous.1, byte)
+            }
+            return true
+        }
+    }
+
     /// What the log should say: a line per upload cleaned (the first 20), then how many more.
     var warnings: [String] { said + (warned > 20 ? ["XLSX: \(warned - 20) more cells cleaned the same way"] : []) }
 
     mutating func clean(_ text: String?, field: String, id: Int64?) -> String? {
         guard let text else { return nil }
+        if Self.fits(text) { return text }
         var scalars = String.UnicodeScalarView()
         var removed = false
         var count = 0
