@@ -70,6 +70,9 @@ for n in $sizes; do
   fi
   measure "cg-revenue replay JSON $n newest page first" "$jbytes" "$n" -- $cg report --replay "$shuffled" --out "$work/out" --name s --quiet
   if [ "$n" -ge 100000 ]; then
+    # The workbook too: libxlsxwriter in constant-memory mode, from the rows the sorter carries.
+    measure "cg-revenue replay JSON $n --emit csv,ndjson,html,xlsx" "$jbytes" "$n" -- $cg report --replay "$work/json-$n" --out "$work/out" --name w --quiet --emit csv,ndjson,html,xlsx
+    summary+="- $n uploads: adding the XLSX costs $(python3 -c "a=${seconds["cg-revenue replay JSON $n"]}; b=${seconds["cg-revenue replay JSON $n --emit csv,ndjson,html,xlsx"]}; print(f'{b-a:+.1f} s')") (${peak_mb["cg-revenue replay JSON $n --emit csv,ndjson,html,xlsx"]} MB peak)"$'\n'
     # The same replay remembering every upload in a new history (the first night of a history:
     # every upload new, all recorded), against the run without it above.
     history="$work/history-$n.sqlite"
