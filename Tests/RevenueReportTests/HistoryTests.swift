@@ -299,21 +299,11 @@ import Testing
             let before = try sqlite("h.sqlite", "SELECT count(*) FROM upload; SELECT count(*) FROM observation;", in: folder)
             // Files may grow to 1 MB: the HTML (the only output) fits, the history of the
             // 20,000 new uploads (2.5 MB) does not.
-            let binary = try cgRevenueBinary().path
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "trap '' XFSZ; ulimit -f 2048; exec \"$0\" \"$@\"", binary, "report", "--base-url", sandbox.url, "--auth-url", sandbox.url,
-                                 "--out", "out2", "--history", "h.sqlite", "--from", "2026-01-01", "--to", "2026-07-15", "--emit", "html",
-                                 "--compare", "none", "--now", "2026-07-16T02:00:00Z"]
-            process.currentDirectoryURL = folder.url
-            process.environment = ["CG_API_KEY": "sandbox-api-key"]
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 1, "\(said)")
+            let (status, said) = try runCLIWithFileSizeLimit(blocks: 2048, [
+                "report", "--base-url", sandbox.url, "--auth-url", sandbox.url, "--out", "out2", "--history", "h.sqlite",
+                "--from", "2026-01-01", "--to", "2026-07-15", "--emit", "html", "--compare", "none", "--now", "2026-07-16T02:00:00Z",
+            ], in: folder.url, environment: ["CG_API_KEY": "sandbox-api-key"])
+            #expect(status == 1, "\(said)")
             #expect(said.contains("--history h.sqlite: cannot record run 2"), "\(said)")
             #expect(try sqlite("h.sqlite", "PRAGMA integrity_check; SELECT count(*) FROM upload; SELECT count(*) FROM observation;", in: folder) == "ok\n" + before)
             #expect(try sqlite("h.sqlite", "SELECT status FROM run ORDER BY run;", in: folder) == "ok\nfailed\n")

@@ -150,6 +150,24 @@ private func runCLIBlocking(_ arguments: [String], in directory: URL, environmen
                          stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// Runs `cg-revenue` with files limited to `blocks` of 512 bytes (`ulimit -f`, with SIGXFSZ
+/// ignored so that a write past it fails as on a full disk), and returns its status and stderr.
+func runCLIWithFileSizeLimit(blocks: Int, _ arguments: [String], in directory: URL,
+                             environment: [String: String] = [:]) throws -> (status: Int32, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec \"$0\" \"$@\"", try cgRevenueBinary().path] + arguments
+    process.currentDirectoryURL = directory
+    process.environment = environment
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, said)
+}
+
 private final class DataBox: @unchecked Sendable {
     var data = Data()
 }

@@ -292,6 +292,7 @@ final class Workbook {
         }
         guard let made else { throw ReportError.io("\(name): libxlsxwriter could not start the workbook at \(path)") }
         book = made
+        errno = 0
         bold = workbook_add_format(book)
         format_set_bold(bold)
         dateTime = workbook_add_format(book)
@@ -320,6 +321,17 @@ final class Workbook {
         guard error == LXW_NO_ERROR else {
             throw ReportError.io("\(name): libxlsxwriter: \(what()): \(String(cString: lxw_strerror(error)))")
         }
+        try checkWrites(what())
+    }
+
+    /// libxlsxwriter does not check the writes to its temporary files (constant-memory mode
+    /// streams each row to one): a full disk would give a truncated sheet in a workbook that
+    /// looks complete. The C library's errno still says so; it is cleared before the first
+    /// write and looked at after every call.
+    func checkWrites(_ what: @autoclosure () -> String) throws {
+        let code = errno
+        guard [EFBIG, ENOSPC, EIO, EDQUOT].contains(code) else { return }
+        throw ReportError.io("\(name): libxlsxwriter: \(what()): a write failed: \(String(cString: strerror(code)))")
     }
 
     func close(created: Int64, title: String) throws {
