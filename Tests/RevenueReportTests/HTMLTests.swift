@@ -40,7 +40,7 @@ import Testing
 
     /// The KPI cards as label → value, read from the markup.
     func kpis(_ html: String) -> [String: String] {
-        let pattern = #/text-transform:uppercase;color:#52606d;">([^<]+)</div>\s*<div style="font-size:19px;font-weight:bold;color:#1f2933;word-break:break-all;">([^<]+)</div>/#
+        let pattern = #/text-transform:uppercase;color:#52606d;">([^<]+)</div>\s*<div style="font-size:19px;font-weight:bold;color:#1f2933;white-space:nowrap;">([^<]+)</div>/#
         var cards: [String: String] = [:]
         for match in html.matches(of: pattern) { cards[String(match.1)] = String(match.2) }
         return cards

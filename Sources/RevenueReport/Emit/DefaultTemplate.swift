@@ -27,9 +27,9 @@ enum DefaultTemplate {
 <tr><td style="padding:16px 14px 8px 14px;">
   <div>
     {{#kpis}}
-    <div style="display:inline-block;vertical-align:top;box-sizing:border-box;width:124px;max-width:100%;margin:0 4px 8px 0;padding:8px 10px;border:1px solid #e1e6eb;background:#f7f9fb;color:#1f2933;">
+    <div style="display:inline-block;vertical-align:top;box-sizing:border-box;min-width:116px;max-width:100%;margin:0 4px 8px 0;padding:8px 10px;border:1px solid #e1e6eb;background:#f7f9fb;color:#1f2933;">
       <div style="font-size:11px;text-transform:uppercase;color:#52606d;">{{label}}</div>
-      <div style="font-size:19px;font-weight:bold;color:#1f2933;word-break:break-all;">{{value}}</div>
+      <div style="font-size:19px;font-weight:bold;color:#1f2933;white-space:nowrap;">{{value}}</div>
       {{#change}}<div style="font-size:11px;color:{{changeColor}};">{{change}}</div>{{/change}}
     </div>
     {{/kpis}}
