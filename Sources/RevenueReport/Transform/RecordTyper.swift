@@ -14,6 +14,16 @@ public struct RecordTyper: Sendable {
         case rejected(RecordRejection, dateUpload: UploadTime?)
     }
 
+    /// `logs` is always a list: missing, null or empty text is none; one entry not wrapped in a list is one.
+    static func logEntries(_ value: JSONValue?) -> [JSONValue] {
+        switch value {
+        case nil, .null?: return []
+        case .array(let entries)?: return entries
+        case .string(let text)? where text.isEmpty: return []
+        case let single?: return [single]
+        }
+    }
+
     public func type(_ record: SourceRecord) -> Outcome {
         guard case .object = record.fields else {
             let rejection = RecordRejection(page: record.page, position: record.position, id: nil,
@@ -52,13 +62,7 @@ public struct RecordTyper: Sendable {
         let successful = countField("successful_records", fields.successfulRecords, &problems)
         let unsuccessful = countField("unsuccessful_records", fields.unsuccessfulRecords, &problems)
 
-        let logs: [JSONValue]
-        switch fields.logs {
-        case nil, .null?: logs = []
-        case .array(let entries)?: logs = entries
-        case .string(let text)? where text.isEmpty: logs = []
-        case let single?: logs = [single]  // one entry not wrapped in a list
-        }
+        let logs = Self.logEntries(fields.logs)
 
         guard problems.isEmpty, let dateUpload else {
             let rejection = RecordRejection(page: page, position: position, id: rawID, reason: problems.joined(separator: "; "))

@@ -29,6 +29,21 @@ public struct LogEntryReading: Sendable, Equatable {
         if cause.isEmpty { cause = message.isEmpty ? "(empty log entry)" : message }
     }
 
+    /// Only the cause: what collecting needs of every log entry, without the rest of the reading.
+    public static func cause(of entry: JSONValue) -> String {
+        let text: String
+        switch entry {
+        case .string(let value): text = value
+        case .object:
+            if case .string(let value)? = entry["message"] ?? entry["Message"] { text = value } else { return entry.compactText }
+        default: return entry.compactText
+        }
+        // Most entries name no row: no new string to make.
+        guard text.hasPrefix("Row ") || text.hasPrefix("row ") else { return text.isEmpty ? "(empty log entry)" : text }
+        let cause = withoutRowReference(text).cause
+        return cause.isEmpty ? text : cause
+    }
+
     /// `Row 68, revenue start date: Not a date` -> (68, `Not a date`); `Row 12 Bad` -> (12, `Bad`).
     static func withoutRowReference(_ text: String) -> (row: Int?, cause: String) {
         var rest = Substring(text)
@@ -67,12 +82,18 @@ public struct RejectionCauses: Sendable {
     public static let otherCauses = "other causes"
 
     private struct Tally: Sendable {
+        var cause: String
         var rows = 0
         var uploads = 0
         var examples = FirstInReportOrder<Int64>(limit: RejectionCauses.examplesPerCause)
+        /// The last upload counted, so that an upload counts once per cause.
+        var lastUpload: Int64?
     }
 
-    private var tallies: [String: Tally] = [:]
+    /// Where each cause's tally is: one hash a log entry (this runs on the collector's thread,
+    /// which every page waits for).
+    private var positions: [String: Int] = [:]
+    private var tallies: [Tally] = []
     /// Log entries counted, in all.
     public private(set) var rows = 0
 
@@ -80,27 +101,39 @@ public struct RejectionCauses: Sendable {
 
     public mutating func add(_ upload: RevenueUpload) {
         guard upload.logCount > 0 else { return }
-        add(upload, causes: upload.logs.map { LogEntryReading($0).cause })
+        add(upload, causes: upload.logs.map(LogEntryReading.cause(of:)))
     }
 
     /// `causes`: the cause of each of the upload's log entries, read already (`PageTyping`).
     public mutating func add(_ upload: RevenueUpload, causes: [String]) {
-        var seen: Set<String> = []
         for found in causes {
-            var cause = found
-            if tallies[cause] == nil, tallies.count >= Self.maxCauses { cause = Self.otherCauses }
+            let position: Int
+            if let known = positions[found] {
+                position = known
+            } else if tallies.count < Self.maxCauses {
+                position = tallies.count
+                positions[found] = position
+                tallies.append(Tally(cause: found))
+            } else {
+                position = positions[Self.otherCauses] ?? {
+                    tallies.append(Tally(cause: Self.otherCauses))
+                    positions[Self.otherCauses] = tallies.count - 1
+                    return tallies.count - 1
+                }()
+            }
             rows += 1
-            tallies[cause, default: Tally()].rows += 1
-            if seen.insert(cause).inserted {
-                tallies[cause]!.uploads += 1
-                tallies[cause]!.examples.offer(upload.id, key: upload.reportKey)
+            tallies[position].rows += 1
+            if tallies[position].lastUpload != upload.id {
+                tallies[position].lastUpload = upload.id
+                tallies[position].uploads += 1
+                tallies[position].examples.offer(upload.id, key: upload.reportKey)
             }
         }
     }
 
     /// Most rows first, then most uploads, then by name; "other causes" last.
     public var causes: [Cause] {
-        tallies.map { Cause(cause: $0.key, rows: $0.value.rows, uploads: $0.value.uploads, examples: $0.value.examples.elements) }
+        tallies.map { Cause(cause: $0.cause, rows: $0.rows, uploads: $0.uploads, examples: $0.examples.elements) }
             .sorted { a, b in
                 if (a.cause == Self.otherCauses) != (b.cause == Self.otherCauses) { return b.cause == Self.otherCauses }
                 if a.rows != b.rows { return a.rows > b.rows }

@@ -55,14 +55,15 @@ public struct PageTyping: Sendable {
         // The rows come to about twice the page's bytes per row format, a little more with
         // short records: one allocation of that, rather than a doubling series of copies.
         encoded.reserveCapacity(raw.bytes.count * (2 * formats.count + 1) / 2 + 4_096)
-        func place(_ outcome: RecordTyper.Outcome) {
+        // `logs`: the record's logs as read, for their causes (the upload holds them as text only).
+        func place(_ outcome: RecordTyper.Outcome, logs: JSONValue?) {
             switch outcome {
             case .typed(let upload):
                 switch range.place(upload.dateUpload, id: upload.id) {
                 case .inRange:
                     let start = encoded.count
                     SortRecord.append(upload, formats: formats, to: &encoded)
-                    if upload.logCount > 0 { causes[outcomes.count] = upload.logs.map { LogEntryReading($0).cause } }
+                    if upload.logCount > 0 { causes[outcomes.count] = RecordTyper.logEntries(logs).map(LogEntryReading.cause(of:)) }
                     outcomes.append(.typed(upload, .inRange(bytes: start ..< encoded.count)))
                 case .previous:
                     outcomes.append(.typed(upload, .previous))
@@ -77,14 +78,14 @@ public struct PageTyping: Sendable {
         if raw.format == .json, let records = JSONRecordScanner.records(in: raw.bytes) {
             outcomes.reserveCapacity(records.count)
             for (offset, fields) in records.enumerated() {
-                place(typer.type(fields, page: raw.origin, position: offset + 1))
+                place(typer.type(fields, page: raw.origin, position: offset + 1), logs: fields.logs)
             }
             return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: false, outcomes: outcomes, encoded: encoded, causes: causes)
         }
         let parsed = try PageParser.parse(raw)
         outcomes.reserveCapacity(parsed.records.count)
         for record in parsed.records {
-            place(typer.type(record))
+            place(typer.type(record), logs: record.fields["logs"])
         }
         return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: parsed.isNoDataAnswer, outcomes: outcomes, encoded: encoded, causes: causes)
     }
