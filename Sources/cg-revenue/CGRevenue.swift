@@ -8,9 +8,9 @@ import RevenueReport
 struct CGRevenue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cg-revenue",
-        abstract: "Turn CustomerGauge revenue-file uploads into CSV, NDJSON and an HTML summary.",
+        abstract: "Turn CustomerGauge revenue-file uploads into CSV, NDJSON, an HTML summary, an email and an Excel workbook.",
         discussion: """
-            Reads the list of revenue-file uploads (CustomerGauge API 4.1, File - GET Revenue) from the API or from recorded pages, keeps the uploads of a date range, and writes STEM.csv, STEM.ndjson, STEM.html (and STEM.eml) with STEM.manifest.json into the output folder, all or nothing. See `cg-revenue report --help`; `cg-revenue history --help` for what a --history file remembers.
+            Reads the list of revenue-file uploads (CustomerGauge API 4.1, File - GET Revenue) from the API or from recorded pages, keeps the uploads of a date range, and writes STEM.csv, STEM.ndjson, STEM.html (and STEM.eml, STEM.xlsx) with STEM.manifest.json into the output folder, all or nothing. See `cg-revenue report --help`; `cg-revenue history --help` for what a --history file remembers.
 
             Exit codes: 0 done; 1 the run failed; 2 usage or configuration error; 3 done, but a --fail-on rule matched.
             """,

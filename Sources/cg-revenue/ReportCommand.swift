@@ -8,7 +8,7 @@ import RevenueReport
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write the reports (CSV, NDJSON, HTML, manifest) for a date range.",
+        abstract: "Write the reports (CSV, NDJSON, HTML, EML, XLSX, manifest) for a date range.",
         discussion: """
             Examples:
               cg-revenue report --replay examples/responses \\
@@ -21,6 +21,8 @@ struct ReportCommand: AsyncParsableCommand {
               cg-revenue report --replay examples/responses --range 2026-03 \\
                 --emit csv,html,eml --mail-to finance@example.com
               sendmail -t < reports/revenue-uploads_2026-03-01_2026-03-31.eml
+              cg-revenue report --replay examples/responses --range 2026-03 --emit csv,xlsx
+              cg-revenue report --replay examples/responses --range 2026-03 --history h.sqlite
 
             Every option can also come from the environment as CG_ and its name (CG_PAGE_SIZE for --page-size) or from the --config YAML file under its name (page-size: 500). Precedence: flags > environment > file > defaults. Unprefixed variables are ignored.
 
