@@ -217,9 +217,10 @@ struct HistoryRecall {
         let known = try history.store.knownUploads(in: bounds, id: configuration.filter.id)
         ledger = try HistoryLedger(directory: configuration.outDirectory)
         changes = ChangeDetector(store: history.store, known: known, ledger: ledger, failRules: configuration.failOn, alertOnce: history.alertOnce)
-        let probe = source.askingAgain(for: [])
-        let asked = probe == nil ? [] : try history.store.pendingUploads(outside: bounds, id: configuration.filter.id, datedFrom: history.revisitHorizon,
-                                                                          limit: HistoryRun.revisitLimit)
+        // Only a source that can ask by id (the API, not a replay) is handed the pending uploads.
+        let canAskAgain = source.askingAgain(for: []) != nil
+        let asked = canAskAgain ? try history.store.pendingUploads(outside: bounds, id: configuration.filter.id, datedFrom: history.revisitHorizon,
+                                                                   limit: HistoryRun.revisitLimit) : []
         pending = Dictionary(uniqueKeysWithValues: asked.map { ($0.id, $0) })
         askAgain = asked.isEmpty ? nil : source.askingAgain(for: asked.map(\.id))
     }
