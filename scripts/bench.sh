@@ -69,6 +69,17 @@ for n in $sizes; do
     done
   fi
   measure "cg-revenue replay JSON $n newest page first" "$jbytes" "$n" -- $cg report --replay "$shuffled" --out "$work/out" --name s --quiet
+  # Ids in order, upload dates at random (another imitation of the API sends such data): every
+  # run goes down the sorting path.
+  for fmt in json xml; do
+    dir="$work/$fmt-$n-random-dates"
+    [ -d "$dir" ] || $sandbox generate --uploads "$n" --seed 7 --from 2023-01-01 --to 2026-06-30 --page-size 1000 --format "$fmt" --dates random --out "$dir" >&2
+  done
+  rbytes=$(du -cb "$work/json-$n-random-dates"/*.json | tail -1 | cut -f1)
+  rxbytes=$(du -cb "$work/xml-$n-random-dates"/*.xml | tail -1 | cut -f1)
+  measure "cg-revenue replay JSON $n dates at random" "$rbytes" "$n" -- $cg report --replay "$work/json-$n-random-dates" --out "$work/out" --name r --quiet
+  measure "cg-revenue replay XML $n dates at random" "$rxbytes" "$n" -- $cg report --replay "$work/xml-$n-random-dates" --out "$work/out" --name rx --quiet
+  summary+="- $n uploads, dates at random: JSON replay $(python3 -c "a=${seconds["cg-revenue replay JSON $n"]}; b=${seconds["cg-revenue replay JSON $n dates at random"]}; print(f'{(b-a)/a*100:+.0f}%')") against the same size in date order, vs jq $(ratio "cg-revenue replay JSON $n dates at random" "jq to CSV $n"), vs Python $(ratio "cg-revenue replay JSON $n dates at random" "python json+csv $n")"$'\n'
   if [ "$n" -ge 100000 ]; then
     # The workbook too: libxlsxwriter in constant-memory mode, from the rows the sorter carries.
     measure "cg-revenue replay JSON $n --emit csv,ndjson,html,xlsx" "$jbytes" "$n" -- $cg report --replay "$work/json-$n" --out "$work/out" --name w --quiet --emit csv,ndjson,html,xlsx

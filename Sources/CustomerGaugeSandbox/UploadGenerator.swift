@@ -12,22 +12,27 @@ public struct UploadGenerator: Sendable {
     public var from: CivilDate
     public var to: CivilDate
     public var firstID: Int64
+    /// False: ids still rise, but each upload's time is drawn at random (data that arrives out
+    /// of report order, as another imitation of the API sends it; the API documents no order).
+    public var datesInOrder: Bool
 
-    public init(seed: UInt64 = 2026, count: Int, from: CivilDate, to: CivilDate, firstID: Int64 = 1001) {
+    public init(seed: UInt64 = 2026, count: Int, from: CivilDate, to: CivilDate, firstID: Int64 = 1001, datesInOrder: Bool = true) {
         self.seed = seed
         self.count = count
         self.from = from
         self.to = to
         self.firstID = firstID
+        self.datesInOrder = datesInOrder
     }
 
-    /// The uploads in id order, ids rising with upload time as the API numbers them.
+    /// The uploads in id order; ids rise with upload time as the API numbers them, unless
+    /// `datesInOrder` is false.
     public func uploads() -> [GeneratedUpload] {
         var random = SplitMix64(seed: seed)
         let start = Int64(from.daysSinceEpoch) * 86_400
         let span = UInt64(Int64(to.daysSinceEpoch + 1) * 86_400 - start)
         var times = (0..<count).map { _ in start + Int64(random.next() % span) }
-        times.sort()
+        if datesInOrder { times.sort() }
         return times.enumerated().map { index, time in
             upload(id: firstID + Int64(index), time: time, random: &random)
         }

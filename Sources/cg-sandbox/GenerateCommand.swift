@@ -22,6 +22,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "json or xml.") var format: String = "json"
     @Option(help: "Folder to write the pages into (created if missing).") var out: String
     @Flag(name: .customLong("numbers"), help: "JSON: write ids and counts as numbers instead of strings.") var numbers = false
+    @Option(help: "in-order (ids rise with the upload time) or random (ids in order, upload times at random: data out of report order).")
+    var dates: String = "in-order"
 
     func run() throws {
         guard let fromDate = CivilDate(from), let toDate = CivilDate(to), fromDate <= toDate else {
@@ -29,7 +31,8 @@ struct GenerateCommand: ParsableCommand {
         }
         guard let wire = WireFormat(rawValue: format) else { throw ValidationError("--format must be json or xml") }
         guard pageSize > 0, uploads >= 0 else { throw ValidationError("--page-size must be positive and --uploads not negative") }
-        let all = UploadGenerator(seed: seed, count: uploads, from: fromDate, to: toDate).uploads()
+        guard dates == "in-order" || dates == "random" else { throw ValidationError("--dates must be in-order or random") }
+        let all = UploadGenerator(seed: seed, count: uploads, from: fromDate, to: toDate, datesInOrder: dates == "in-order").uploads()
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var pageNumber = 0
