@@ -41,12 +41,12 @@ public struct XLSXWriter: RowsFinisher {
         var uploads = book.sheets(named: "Uploads", columns: Self.uploadColumns, rowsPerSheet: rowsPerSheet,
                                   widths: [10, 20, 40, 20, 13, 13, 13, 12, 10, 60])
         try XLSXCells.forEach(in: rowsFile) { upload in
-            newest = upload.instant
+            newest = upload.dateUpload.instant
             try uploads.row { sheet, row in
                 try sheet.number(row, 0, Double(upload.id))
                 try sheet.text(row, 1, cleaner.clean(upload.status, field: "status", id: upload.id))
                 try sheet.text(row, 2, cleaner.clean(upload.sourceFilename, field: "source_filename", id: upload.id))
-                try sheet.date(row, 3, instant: upload.instant, zone: zone)
+                try sheet.date(row, 3, instant: upload.dateUpload.instant, zone: zone)
                 try sheet.number(row, 4, upload.totalRecords.map(Double.init))
                 try sheet.number(row, 5, upload.successfulRecords.map(Double.init))
                 try sheet.number(row, 6, upload.unsuccessfulRecords.map(Double.init))
@@ -65,7 +65,7 @@ public struct XLSXWriter: RowsFinisher {
                 let reading = LogEntryReading(entry)
                 try rejected.row { sheet, row in
                     try sheet.number(row, 0, Double(upload.id))
-                    try sheet.date(row, 1, instant: upload.instant, zone: zone)
+                    try sheet.date(row, 1, instant: upload.dateUpload.instant, zone: zone)
                     try sheet.text(row, 2, cleaner.clean(upload.sourceFilename, field: "source_filename", id: upload.id))
                     try sheet.number(row, 3, reading.row.map(Double.init))
                     try sheet.text(row, 4, cleaner.clean(reading.cause, field: "logs", id: upload.id))
@@ -138,82 +138,41 @@ public struct XLSXWriter: RowsFinisher {
     }
 }
 
-/// The XLSX's rows as the sorter carries them: each upload's fields, compactly, so the workbook
-/// is made without parsing text again.
+/// The XLSX's rows as the sorter carries them: each upload's fields, compactly (one framed
+/// binary record, `BinaryRecord.swift`), so the workbook is made without parsing text again.
 struct XLSXCells: RowFormat {
     var kind: OutputKind { .xlsx }
 
     func appendRow(_ upload: RevenueUpload, to out: inout [UInt8]) {
-        func integer(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
-        func text(_ value: String?) {
-            guard let value else { return integer(-1) }
-            integer(Int64(value.utf8.count))
-            out.append(contentsOf: value.utf8)
+        out.appendLengthPrefixed { out in
+            out.appendInteger(upload.id)
+            out.appendInteger(upload.dateUpload.localSeconds)
+            out.appendInteger(Int64(upload.dateUpload.offsetSeconds))
+            for count in [upload.totalRecords, upload.successfulRecords, upload.unsuccessfulRecords] { out.appendCount(count) }
+            out.appendInteger(Int64(upload.logCount))
+            out.appendText(upload.status)
+            out.appendText(upload.sourceFilename)
+            out.appendInteger(UInt32(upload.logsJSON.count))
+            out.append(contentsOf: upload.logsJSON)
         }
-        integer(upload.id)
-        integer(upload.dateUpload.localSeconds)
-        integer(Int64(upload.dateUpload.offsetSeconds))
-        for count in [upload.totalRecords, upload.successfulRecords, upload.unsuccessfulRecords] { integer(count.map(Int64.init) ?? Int64.min) }
-        integer(Int64(upload.logCount))
-        text(upload.status)
-        text(upload.sourceFilename)
-        integer(Int64(upload.logsJSON.count))
-        out.append(contentsOf: upload.logsJSON)
     }
 
     /// Every upload of a file of these rows, in the order written.
-    static func forEach(in path: String, _ body: (Decoded) throws -> Void) throws {
+    static func forEach(in path: String, _ body: (RevenueUpload) throws -> Void) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw ReportError.io("\(path): cannot read the workbook's rows: \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         let reader = SequentialFileReader(descriptor: descriptor, range: 0 ..< Int.max, bufferSize: 1 << 20, what: path)
-        func integer() throws -> Int64? {
-            try reader.read(8).map { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
-        }
-        func required() throws -> Int64 {
-            guard let value = try integer() else { throw ReportError.io("\(path): the workbook's rows end early") }
-            return value
-        }
-        func bytes(_ count: Int64) throws -> [UInt8] {
-            guard count > 0 else { return [] }
-            guard let raw = try reader.read(Int(count)) else { throw ReportError.io("\(path): the workbook's rows end early") }
-            return Array(raw)
-        }
-        func text() throws -> String? {
-            let length = try required()
-            return length < 0 ? nil : String(decoding: try bytes(length), as: UTF8.self)
-        }
-        while let id = try integer() {
-            let local = try required(), offset = try required()
-            let counts = try (0 ..< 3).map { _ in try required() }.map { $0 == Int64.min ? nil : Int($0) }
-            let logCount = Int(try required())
-            let status = try text(), filename = try text()
-            let logs = try bytes(try required())
-            try body(Decoded(id: id, instant: local - offset, status: status, sourceFilename: filename, totalRecords: counts[0],
-                             successfulRecords: counts[1], unsuccessfulRecords: counts[2], logCount: logCount, logsJSON: logs))
-        }
-    }
-
-    /// One upload read back.
-    struct Decoded {
-        var id: Int64
-        var instant: Int64
-        var status: String?
-        var sourceFilename: String?
-        var totalRecords: Int?
-        var successfulRecords: Int?
-        var unsuccessfulRecords: Int?
-        var logCount: Int
-        var logsJSON: [UInt8]
-
-        var successRateBasisPoints: Int? {
-            guard let total = totalRecords, total > 0, let successful = successfulRecords else { return nil }
-            return (successful * 20_000 + total) / (2 * total)
-        }
-
-        var logs: [JSONValue] {
-            guard logCount > 0, case .array(let entries)? = try? JSONParser.parse(Data(logsJSON)) else { return [] }
-            return entries
+        while let record = try reader.nextFramed() {
+            var fields = ByteReader(bytes: record)
+            let id = fields.i64()
+            let time = UploadTime(localSeconds: fields.i64(), offsetSeconds: Int(fields.i64()))
+            let total = fields.count(), successful = fields.count(), unsuccessful = fields.count()
+            let logCount = Int(fields.i64())
+            let status = fields.text(), filename = fields.text()
+            let logs = Array(fields.bytes(Int(fields.u32())))
+            try body(RevenueUpload(id: id, status: status, sourceFilename: filename, dateUpload: time, totalRecords: total,
+                                   successfulRecords: successful, unsuccessfulRecords: unsuccessful, logsJSON: logs, logCount: logCount))
         }
     }
 }
@@ -250,16 +209,15 @@ struct CellCleaner {
         guard let text else { return nil }
         if Self.fits(text) { return text }
         var scalars = String.UnicodeScalarView()
-        var removed = false
+        var removed = false, truncated = false
         var count = 0
         for scalar in text.unicodeScalars {
             let bad = (scalar.value < 0x20 && scalar != "\t" && scalar != "\n") || scalar.value == 0x7F || scalar.value == 0xFFFE || scalar.value == 0xFFFF
             if bad { removed = true; continue }
-            guard count < XLSXWriter.maxCellCharacters else { break }
+            guard count < XLSXWriter.maxCellCharacters else { truncated = true; break }
             scalars.append(scalar)
             count += 1
         }
-        let truncated = count == XLSXWriter.maxCellCharacters && text.unicodeScalars.count > scalars.count + (removed ? 1 : 0) && !scalars.isEmpty
         guard removed || truncated else { return text }
         warned += 1
         if warned <= 20 {

@@ -50,23 +50,14 @@ public final class HistoryLedger {
 
     public func append(_ sighting: Sighting) throws {
         count += 1
-        pending.append(sighting.change.rawValue | (sighting.revisited ? 0x10 : 0) | (sighting.matched ? 0x20 : 0))
-        for number in [sighting.id, sighting.dateUploadInstant] { appendInteger(number) }
-        for number in [sighting.values.totalRecords, sighting.values.successfulRecords, sighting.values.unsuccessfulRecords] {
-            appendInteger(number.map(Int64.init) ?? Int64.min)
+        pending.appendLengthPrefixed { out in
+            out.append(sighting.change.rawValue | (sighting.revisited ? 0x10 : 0) | (sighting.matched ? 0x20 : 0))
+            out.appendInteger(sighting.id)
+            out.appendInteger(sighting.dateUploadInstant)
+            for count in [sighting.values.totalRecords, sighting.values.successfulRecords, sighting.values.unsuccessfulRecords] { out.appendCount(count) }
+            for text in [sighting.values.status, sighting.sourceFilename, sighting.dateUpload] { out.appendText(text) }
         }
-        for text in [sighting.values.status, sighting.sourceFilename, sighting.dateUpload] { appendText(text) }
         if pending.count >= Self.memoryLimit || (file != nil && pending.count >= 1 << 20) { try flush() }
-    }
-
-    private func appendInteger(_ number: Int64) {
-        withUnsafeBytes(of: number.littleEndian) { pending.append(contentsOf: $0) }
-    }
-
-    private func appendText(_ text: String?) {
-        guard let text else { return appendInteger(-1) }
-        appendInteger(Int64(text.utf8.count))
-        pending.append(contentsOf: text.utf8)
     }
 
     private func flush() throws {
@@ -76,46 +67,25 @@ public final class HistoryLedger {
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// Every sighting, in the order appended.
+    /// Every sighting, in the order appended: from the scratch file when there is one, else from memory.
     public func forEach(_ body: (Sighting) throws -> Void) throws {
-        // From the scratch file when there is one, else from memory.
-        var read: (Int) throws -> UnsafeRawBufferPointer?
-        var offset = 0
-        // A copy of the bytes in memory whose address stays put while it is read.
-        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, pending.count), alignment: 8)
-        defer { memory.deallocate() }
-        let held = pending.count
-        pending.withUnsafeBytes { if held > 0 { memory.copyMemory(from: $0) } }
-        if let file {
-            try flush()
-            let reader = SequentialFileReader(descriptor: file.descriptor, range: 0 ..< file.size, bufferSize: 1 << 20, what: "the history's scratch file")
-            read = { try reader.read($0) }
-        } else {
-            read = { count in
-                guard offset + count <= held else { return nil }
-                defer { offset += count }
-                return UnsafeRawBufferPointer(rebasing: memory[offset ..< offset + count])
-            }
+        guard let file else {
+            return try pending.withUnsafeBytes { try $0.forEachFramed { try body(Self.decode($0)) } }
         }
-        func integer() throws -> Int64 {
-            guard let bytes = try read(8) else { throw ReportError.io("the history's scratch file ends early") }
-            return Int64(littleEndian: bytes.loadUnaligned(as: Int64.self))
-        }
-        func text() throws -> String? {
-            let length = try integer()
-            guard length >= 0 else { return nil }
-            guard let bytes = try read(Int(length)) else { throw ReportError.io("the history's scratch file ends early") }
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        while let head = try read(1) {
-            let flags = head[0]
-            let id = try integer(), instant = try integer()
-            let counts = try (0..<3).map { _ in try integer() }.map { $0 == Int64.min ? nil : Int($0) }
-            let status = try text(), filename = try text(), date = try text() ?? ""
-            let values = UploadValues(status: status, totalRecords: counts[0], successfulRecords: counts[1], unsuccessfulRecords: counts[2])
-            try body(Sighting(id: id, change: Sighting.Change(rawValue: flags & 0x0f) ?? .changed, revisited: flags & 0x10 != 0,
-                              matched: flags & 0x20 != 0, dateUpload: date, dateUploadInstant: instant, sourceFilename: filename, values: values))
-        }
+        try flush()
+        let reader = SequentialFileReader(descriptor: file.descriptor, range: 0 ..< file.size, bufferSize: 1 << 20, what: "the history's scratch file")
+        while let record = try reader.nextFramed() { try body(Self.decode(record)) }
+    }
+
+    private static func decode(_ record: UnsafeRawBufferPointer) -> Sighting {
+        var reader = ByteReader(bytes: record)
+        let flags = reader.u8()
+        let id = reader.i64(), instant = reader.i64()
+        let total = reader.count(), successful = reader.count(), unsuccessful = reader.count()
+        let status = reader.text(), filename = reader.text(), date = reader.text() ?? ""
+        return Sighting(id: id, change: Sighting.Change(rawValue: flags & 0x0f) ?? .changed, revisited: flags & 0x10 != 0,
+                        matched: flags & 0x20 != 0, dateUpload: date, dateUploadInstant: instant, sourceFilename: filename,
+                        values: UploadValues(status: status, totalRecords: total, successfulRecords: successful, unsuccessfulRecords: unsuccessful))
     }
 }
 

@@ -4,7 +4,7 @@ import Foundation
 /// buffer is allocated by hand so that a piece handed out stays where it is until the next read.
 final class SequentialFileReader {
     private let descriptor: Int32
-    private let what: String
+    let what: String
     private var next: Int
     private let end: Int
     private var buffer: UnsafeMutableRawBufferPointer

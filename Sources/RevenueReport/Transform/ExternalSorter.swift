@@ -227,9 +227,7 @@ private final class RunReader {
 
     /// Moves to the next record; false at the end of the run.
     func advance() throws -> Bool {
-        guard let prefix = try reader.read(4) else { return false }
-        let length = Int(prefix.loadUnaligned(as: UInt32.self).littleEndian)
-        guard let body = try reader.read(length) else { throw ReportError.io("the sort file ended inside a record") }
+        guard let body = try reader.nextFramed() else { return false }
         current = SortRecord(bytes: body)
         return true
     }

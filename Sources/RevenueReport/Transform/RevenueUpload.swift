@@ -36,6 +36,20 @@ public struct RevenueUpload: Sendable, Equatable {
         self.logCount = logs.count
     }
 
+    /// An upload read back from a scratch file, its logs already as compact JSON text.
+    init(id: Int64, status: String?, sourceFilename: String?, dateUpload: UploadTime, totalRecords: Int?,
+         successfulRecords: Int?, unsuccessfulRecords: Int?, logsJSON: [UInt8], logCount: Int) {
+        self.id = id
+        self.status = status
+        self.sourceFilename = sourceFilename
+        self.dateUpload = dateUpload
+        self.totalRecords = totalRecords
+        self.successfulRecords = successfulRecords
+        self.unsuccessfulRecords = unsuccessfulRecords
+        self.logsJSON = logsJSON
+        self.logCount = logCount
+    }
+
     /// successful / total, in ten-thousandths rounded half up; nil when total is 0 or unknown.
     public var successRateBasisPoints: Int? {
         guard let total = totalRecords, total > 0, let successful = successfulRecords else { return nil }

@@ -27,9 +27,8 @@ public struct SortRecord {
 
     /// The record whose length prefix sits at `offset` of `buffer`, and where the next one starts.
     static func framed(at offset: Int, in buffer: UnsafeRawBufferPointer) -> (record: SortRecord, end: Int) {
-        let length = Int(buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
-        let end = offset + 4 + length
-        return (SortRecord(bytes: UnsafeRawBufferPointer(rebasing: buffer[offset + 4 ..< end])), end)
+        let (bytes, end) = buffer.framed(at: offset)
+        return (SortRecord(bytes: bytes), end)
     }
 
     /// Appends one upload's record, length prefix included, to `out`, its rows rendered by `formats`.
@@ -52,48 +51,5 @@ public struct SortRecord {
         out.append(UInt8(rowCount))
         try rows(&out)
         out.patchInteger(UInt32(out.count - start - 4), at: start)
-    }
-}
-
-/// Reads fixed-width little-endian integers and byte runs from a buffer, front to back.
-struct ByteReader {
-    let bytes: UnsafeRawBufferPointer
-    var position: Int
-
-    mutating func u8() -> UInt8 {
-        defer { position += 1 }
-        return bytes[position]
-    }
-
-    mutating func u32() -> UInt32 { read(UInt32.self) }
-
-    mutating func bytes(_ count: Int) -> UnsafeRawBufferPointer {
-        defer { position += count }
-        return UnsafeRawBufferPointer(rebasing: bytes[position ..< position + count])
-    }
-
-    private mutating func read<T: FixedWidthInteger>(_: T.Type) -> T {
-        defer { position += MemoryLayout<T>.size }
-        return T(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: T.self))
-    }
-}
-
-extension [UInt8] {
-    mutating func appendInteger<T: FixedWidthInteger>(_ value: T) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
-    }
-
-    mutating func patchInteger<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { raw in
-            for (index, byte) in raw.enumerated() { self[offset + index] = byte }
-        }
-    }
-
-    /// A `u32` length, then what `body` appends.
-    mutating func appendLengthPrefixed(_ body: (inout [UInt8]) -> Void) {
-        let start = count
-        appendInteger(UInt32(0))
-        body(&self)
-        patchInteger(UInt32(count - start - 4), at: start)
     }
 }
