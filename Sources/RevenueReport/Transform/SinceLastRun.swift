@@ -82,7 +82,8 @@ struct ChangeDetector {
         default:
             change = .unchanged
         }
-        return try decide(upload, change: change, alertedBefore: earlier?.alerted ?? false, revisited: false)
+        let matched = failRules.contains { $0.matches(upload) }
+        return try decide(upload, change: change, matched: matched, alertedBefore: earlier?.alerted ?? false, revisited: false)
     }
 
     /// An upload asked for again by id, with what was last seen of it.
@@ -99,14 +100,13 @@ struct ChangeDetector {
             }
         }
         let rules = failRules.filter { $0.matches(upload) }
-        if try decide(upload, change: change, alertedBefore: pending.alerted, revisited: true), !rules.isEmpty {
+        if try decide(upload, change: change, matched: !rules.isEmpty, alertedBefore: pending.alerted, revisited: true), !rules.isEmpty {
             section.revisitMatches.append(FailMatch(upload: upload, rules: rules, revisited: true))
         }
     }
 
     /// Records what changed (and whether it matched) and says whether a match is alerted.
-    private mutating func decide(_ upload: RevenueUpload, change: Sighting.Change, alertedBefore: Bool, revisited: Bool) throws -> Bool {
-        let matched = failRules.contains { $0.matches(upload) }
+    private mutating func decide(_ upload: RevenueUpload, change: Sighting.Change, matched: Bool, alertedBefore: Bool, revisited: Bool) throws -> Bool {
         if change != .unchanged || matched != alertedBefore {
             try ledger.append(Sighting(upload, change: change, revisited: revisited, matched: matched))
         }

@@ -117,8 +117,7 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
                 WHERE date_upload_at >= ? AND date_upload_at < ? AND (? IS NULL OR id = ?) ORDER BY id
                 """, arguments: [bounds.start ?? Int64.min, bounds.end ?? Int64.max, id, id])
             while let row = try rows.next() {
-                known.add(id: row[0], values: UploadValues(status: row[1], totalRecords: row[2], successfulRecords: row[3], unsuccessfulRecords: row[4]),
-                          alerted: row[5])
+                known.add(id: row[0], values: UploadValues(row, from: 1), alerted: row[5])
             }
             known.seal()
             return known
@@ -133,7 +132,7 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
                 SELECT id, status, total_records, successful_records, unsuccessful_records FROM upload WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))
                 """, arguments: StatementArguments(ids))
             while let row = try rows.next() {
-                values[row[0]] = UploadValues(status: row[1], totalRecords: row[2], successfulRecords: row[3], unsuccessfulRecords: row[4])
+                values[row[0]] = UploadValues(row, from: 1)
             }
             return values
         }
@@ -148,7 +147,7 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
                 ORDER BY date_upload_at, id LIMIT ?
                 """, arguments: [earliest, bounds.start ?? Int64.min, bounds.end ?? Int64.max, id, id, limit]).map { row in
                 PendingUpload(id: row[0], dateUpload: row[1], sourceFilename: row[2],
-                              values: UploadValues(status: row[3], totalRecords: row[4], successfulRecords: row[5], unsuccessfulRecords: row[6]),
+                              values: UploadValues(row, from: 3),
                               alerted: row[7])
             }
         }
@@ -235,6 +234,13 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
     }
 }
 
+extension UploadValues {
+    /// The four values from columns `from` to `from + 3` of a row: status, total, successful, unsuccessful.
+    init(_ row: Row, from column: Int) {
+        self.init(status: row[column], totalRecords: row[column + 1], successfulRecords: row[column + 2], unsuccessfulRecords: row[column + 3])
+    }
+}
+
 /// A prepared GRDB statement bound and stepped through SQLite's C API: the bulk inserts of a
 /// recording, where GRDB's boxed arguments would cost more than SQLite's work.
 struct BoundStatement {
@@ -300,8 +306,7 @@ struct SQLiteHistoryReader: HistoryReader {
                 FROM observation o JOIN run r ON r.run = o.run WHERE o.upload_id = ? ORDER BY o.run
                 """, arguments: [id])
             return (first + changes).map { row in
-                UploadObservation(run: row[0], seenAt: row[1] ?? "", values: UploadValues(status: row[2], totalRecords: row[3],
-                                                                                          successfulRecords: row[4], unsuccessfulRecords: row[5]))
+                UploadObservation(run: row[0], seenAt: row[1] ?? "", values: UploadValues(row, from: 2))
             }
         }
     }
