@@ -7,37 +7,31 @@ public struct LogEntryReading: Sendable, Equatable {
     public var message: String
 
     /// A log entry's cause is its `message` member when it is an object (else its text), less a
-    /// leading row reference (`Row 68, revenue start date: `, `Row 12 `).
+    /// leading row reference (`Row 68, revenue start date: `, `Row 12 `): `cause(of:)`, the one
+    /// rule, which the counts and the workbook's Rejected rows both use.
     public init(_ entry: JSONValue) {
+        cause = Self.cause(of: entry)
         switch entry {
-        case .string(let text):
-            message = text
-            (row, cause) = Self.withoutRowReference(text)
-        case .object:
-            let text: String
-            if case .string(let value)? = entry["message"] ?? entry["Message"] { text = value } else { text = entry.compactText }
-            message = HTMLWriter.logText(entry)
-            let stripped = Self.withoutRowReference(text)
-            cause = stripped.cause
-            let member = entry["row"] ?? entry["Row"]
-            row = member.flatMap { RecordTyper.text(of: $0) }.flatMap { Int($0) } ?? stripped.row
-        default:
-            message = entry.compactText
-            cause = message
-            row = nil
+        case .string(let text): message = text
+        case .object: message = HTMLWriter.logText(entry)
+        default: message = entry.compactText
         }
-        if cause.isEmpty { cause = message.isEmpty ? "(empty log entry)" : message }
+        let member: JSONValue? = if case .object = entry { entry["row"] ?? entry["Row"] } else { nil }
+        row = member.flatMap { RecordTyper.text(of: $0) }.flatMap { Int($0) } ?? Self.causeText(entry).flatMap { Self.withoutRowReference($0).row }
+    }
+
+    /// The text a cause is read from: the entry's text, or an object's `message` member.
+    static func causeText(_ entry: JSONValue) -> String? {
+        switch entry {
+        case .string(let value): return value
+        case .object: if case .string(let value)? = entry["message"] ?? entry["Message"] { return value } else { return nil }
+        default: return nil
+        }
     }
 
     /// Only the cause: what collecting needs of every log entry, without the rest of the reading.
     public static func cause(of entry: JSONValue) -> String {
-        let text: String
-        switch entry {
-        case .string(let value): text = value
-        case .object:
-            if case .string(let value)? = entry["message"] ?? entry["Message"] { text = value } else { return entry.compactText }
-        default: return entry.compactText
-        }
+        guard let text = causeText(entry) else { return entry.compactText }
         // Most entries name no row: no new string to make.
         guard text.hasPrefix("Row ") || text.hasPrefix("row ") else { return text.isEmpty ? "(empty log entry)" : text }
         let cause = withoutRowReference(text).cause
