@@ -48,6 +48,7 @@ let package = Package(
             dependencies: [
                 "CLibXML2",
                 "CXLSXWriter",
+                "CFileSpace",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -65,6 +66,9 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // Linux's fallocate(FALLOC_FL_PUNCH_HOLE), which Swift's Glibc module does not expose: the sort
+        // file's pages are given back as the merge reads them (SequentialFileReader)
+        .target(name: "CFileSpace"),
         // glibc's mallopt, which Swift's Glibc module does not expose (MemoryTuning.swift says why)
         .target(name: "CMallocTuning"),
         .executableTarget(

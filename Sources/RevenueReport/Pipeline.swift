@@ -101,9 +101,22 @@ public enum Pipeline {
             logger.info("\(counts.pages) page(s), \(counts.read) record(s) read, \(counts.inRange) in range, \(counts.outOfRange) outside, \(counts.duplicates) duplicate(s), \(counts.rejected) rejected")
             let readSeconds = Date().timeIntervalSince(startedAt)
 
-            // Emit: the rows not yet in the row outputs go there in report order; then the HTML
-            // and the email. All are renamed into place together; the manifest last.
-            let rowOutputs = try writeRows(collected, into: rows, plan: plan, committer: committer)
+            // Emit: the rows not yet in the row outputs go there in report order, while the
+            // documents (the HTML) are rendered on another core: they need only the aggregates,
+            // and completing the rows of data that came out of order is a whole merge of the
+            // sorted runs. Then the email. All are renamed into place together; the manifest last.
+            let document = ReportDocument(collected: report, configuration: configuration,
+                                          sourceDescription: source.description, toolVersion: toolVersion)
+            let documentWriters = plan.documentWriters
+            let renderingDocuments = Task.detached { try documentWriters.map { (kind: $0.kind, bytes: try $0.writer.render(document)) } }
+            let rowOutputs: (sorting: ExternalSorter.Outcome, staged: [OutputKind: OutputCommitter.StagedFile], keptForEmail: [OutputKind: [UInt8]],
+                             rowsFiles: [OutputKind: String])
+            do {
+                rowOutputs = try writeRows(collected, into: rows, plan: plan, committer: committer)
+            } catch {
+                renderingDocuments.cancel()
+                throw error
+            }
             var staged = rowOutputs.staged, keptForEmail = rowOutputs.keptForEmail
             let rowsFiles = rowOutputs.rowsFiles
             let sorting = rowOutputs.sorting
@@ -111,16 +124,9 @@ public enum Pipeline {
             logger.debug("read and typed in \(String(format: "%.2f", readSeconds)) s; \(ordering)")
             let excerpt = report.excerpt
             logger.debug("rows written in \(String(format: "%.2f", Date().timeIntervalSince(startedAt) - readSeconds)) s")
-            let document = ReportDocument(collected: report, configuration: configuration,
-                                          sourceDescription: source.description, toolVersion: toolVersion)
-            for (kind, writer) in plan.documentWriters {
-                if plan.emailNeeds(kind) {
-                    let bytes = try writer.render(document)
-                    keptForEmail[kind] = bytes
-                    if plan.writesFile(kind) { staged[kind] = try committer.stage(name: plan.fileName(kind), bytes: bytes) }
-                } else {
-                    staged[kind] = try committer.stage(name: plan.fileName(kind)) { sink in try writer.write(document, to: sink) }
-                }
+            for (kind, bytes) in try await renderingDocuments.value {
+                if plan.emailNeeds(kind) { keptForEmail[kind] = bytes }
+                if plan.writesFile(kind) { staged[kind] = try committer.stage(name: plan.fileName(kind), bytes: bytes) }
             }
             for (kind, finisher) in plan.finishers {
                 let file = try committer.stageFile(name: plan.fileName(kind), scratch: !plan.writesFile(kind)) { path in

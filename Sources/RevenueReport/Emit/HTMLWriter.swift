@@ -243,7 +243,14 @@ public struct HTMLWriter: ReportWriter {
 
     /// `0.9731` -> `97.31%`.
     static func percent(_ fourDecimals: String) -> String {
-        guard let basisPoints = Int(fourDecimals.replacingOccurrences(of: ".", with: "")) else { return fourDecimals }
+        // Digits read by hand: Foundation's replacingOccurrences was 4% of a small run.
+        var basisPoints = 0, digits = 0
+        for byte in fourDecimals.utf8 where byte != UInt8(ascii: ".") {
+            guard (UInt8(ascii: "0") ... UInt8(ascii: "9")).contains(byte), digits < 18 else { return fourDecimals }
+            basisPoints = basisPoints * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        guard digits > 0 else { return fourDecimals }
         return String(basisPoints / 100) + "." + pad(basisPoints % 100, 2) + "%"
     }
 }

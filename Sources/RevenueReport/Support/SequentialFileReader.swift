@@ -1,3 +1,4 @@
+import CFileSpace
 import Foundation
 
 /// Reads a stretch of a file front to back through a buffer of its own, a piece at a time. The
@@ -10,13 +11,20 @@ final class SequentialFileReader {
     private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0
     private var filled = 0
+    /// Give the file's pages back once read (a scratch file read once): see `release`.
+    private let releasesWhatItRead: Bool
+    private var released: Int
 
     /// Reads `range` of the open file `descriptor` (not closed here); `what` names it in errors.
-    init(descriptor: Int32, range: Range<Int>, bufferSize: Int, what: String) {
+    /// `releasingWhatItRead`: punch out of the file what has been read, so that its pages go
+    /// back to the system at once for the outputs being written meanwhile to reuse.
+    init(descriptor: Int32, range: Range<Int>, bufferSize: Int, what: String, releasingWhatItRead: Bool = false) {
         self.descriptor = descriptor
         self.what = what
         self.next = range.lowerBound
         self.end = range.upperBound
+        self.releasesWhatItRead = releasingWhatItRead
+        self.released = range.lowerBound
         self.buffer = .allocate(byteCount: max(16, bufferSize), alignment: 8)
     }
 
@@ -61,6 +69,22 @@ final class SequentialFileReader {
             filled += result
             next += result
         }
+        if releasesWhatItRead { release() }
         return filled >= count
     }
+
+    /// Punches what was read since the last punch out of the file, a megabyte or more at a
+    /// time (fewer calls; each costs the kernel a walk of the page cache). Best effort: on a
+    /// file system that cannot, the pages stay until the file is closed, as before.
+    private func release() {
+        // Whole pages only: a page shared with a neighbouring stretch (another sorted run) has
+        // bytes not yet read, and punching part of a page zeroes that part.
+        let grain = 1 << 20, page = 4096
+        let upTo = next / grain * grain
+        let from = (released + page - 1) / page * page
+        guard upTo - from >= grain else { return }
+        _ = cg_punch_hole(descriptor, Int64(from), Int64(upTo - from))
+        released = upTo
+    }
 }
+

@@ -220,7 +220,7 @@ private final class RunReader {
     private(set) var current = SortRecord(bytes: UnsafeRawBufferPointer(start: nil, count: 0))
 
     init(file: ScratchFile, range: Range<Int>, bufferSize: Int) {
-        reader = SequentialFileReader(descriptor: file.descriptor, range: range, bufferSize: bufferSize, what: "the sort file")
+        reader = SequentialFileReader(descriptor: file.descriptor, range: range, bufferSize: bufferSize, what: "the sort file", releasingWhatItRead: true)
     }
 
     var key: (instant: Int64, id: Int64) { (current.instant, current.id) }

@@ -19,12 +19,13 @@ struct FirstInReportOrder<Element: Sendable>: Sendable {
     init(limit: Int) { self.limit = limit }
 
     /// Keeps the `limit` first: past it, an element replaces the last kept when it comes before it.
+    /// The key is compared first: most offers of a long run are refused, and making the
+    /// element's copy for the heap costs more than the comparison.
     mutating func offer(_ element: Element, key: Key) {
-        let ranked = Ranked(key: key, element: element)
         if heap.count < limit {
-            heap.insert(ranked)
-        } else if let last = heap.max, ranked < last {
-            heap.replaceMax(with: ranked)
+            heap.insert(Ranked(key: key, element: element))
+        } else if let last = heap.max?.key, key < last {
+            heap.replaceMax(with: Ranked(key: key, element: element))
         }
     }
 

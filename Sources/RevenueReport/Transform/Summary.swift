@@ -12,6 +12,12 @@ public struct Summary: Sendable {
         public var uploads: Int
         public var successfulRecords: Int
         public var unsuccessfulRecords: Int
+
+        mutating func count(successful: Int, unsuccessful: Int) {
+            uploads += 1
+            successfulRecords += successful
+            unsuccessfulRecords += unsuccessful
+        }
     }
 
     public var uploads = 0
@@ -52,9 +58,9 @@ public struct Summary: Sendable {
             uploadsWithUnknownCounts += 1
         }
         let date = zone.date(at: Date(timeIntervalSince1970: TimeInterval(upload.dateUpload.instant)))
-        dayTotals[date, default: Day(date: date, uploads: 0, successfulRecords: 0, unsuccessfulRecords: 0)].uploads += 1
-        dayTotals[date]!.successfulRecords += counted?.successful ?? 0
-        dayTotals[date]!.unsuccessfulRecords += counted?.unsuccessful ?? 0
+        // One look-up of the day (this runs for every upload).
+        dayTotals[date, default: Day(date: date, uploads: 0, successfulRecords: 0, unsuccessfulRecords: 0)]
+            .count(successful: counted?.successful ?? 0, unsuccessful: counted?.unsuccessful ?? 0)
     }
 
     /// Successful over total records, over the uploads that give both; nil when there are none.
