@@ -23,13 +23,14 @@ import Testing
     }
 
     /// Uploads in scrambled order, some sharing a time, with text that needs quoting.
-    func scrambledUploads(_ count: Int) -> [RevenueUpload] {
+    /// `longLog`: every upload's one log entry instead (its index before it), for big records.
+    func scrambledUploads(_ count: Int, longLog: String? = nil) -> [RevenueUpload] {
         (0 ..< count).map { index in
             let id = Int64((index * 7_919) % count) + 1
             return RevenueUpload(id: id, status: index % 5 == 0 ? "Failed" : "Processed", sourceFilename: "file, \"\(id)\".csv",
                                  dateUpload: UploadTime(localSeconds: 1_767_225_600 + Int64(id % 97) * 3_600, offsetSeconds: 0),
                                  totalRecords: index % 11 == 0 ? nil : 10, successfulRecords: 9, unsuccessfulRecords: 1,
-                                 logs: index % 3 == 0 ? [.string("row \(index) failed"), .number("7")] : [])
+                                 logs: longLog.map { [.string("\(index) \($0)")] } ?? (index % 3 == 0 ? [.string("row \(index) failed"), .number("7")] : []))
         }
     }
 
@@ -64,6 +65,67 @@ import Testing
         #expect(outcome.neededSorting)
         // The sort file was unlinked as soon as it was made: nothing is left in the folder.
         #expect(try folder.listing().isEmpty)
+    }
+
+    /// Runs of several megabytes: the merge gives the sort file's pages back as it reads (a
+    /// megabyte or more of a run at a time) while the other runs, whose first and last pages
+    /// it shares, are still being read. Every byte must come through.
+    @Test func runsLargerThanWhatTheMergeGivesBackAtATimeMergeIntact() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let filler = String(repeating: "Row 1: the amount is not a number; ", count: 30)
+        let uploads = scrambledUploads(8_000, longLog: filler)
+        let formats: [any RowFormat] = [CSVWriter(), NDJSONWriter()]
+        var sorter = ExternalSorter(directory: folder.url, runBytes: 3 << 20)
+        var total = 0
+        for upload in uploads {
+            var record: [UInt8] = []
+            SortRecord.append(upload, formats: formats, to: &record)
+            total += record.count
+            try record.withUnsafeBytes { try sorter.add($0) }
+        }
+        #expect(total > 16 << 20, "enough for runs of several megabytes")
+        var ndjson: [UInt8] = []
+        let outcome = try sorter.forEachInOrder { record in
+            var index = 0
+            record.forEachRow { row in
+                if index == 1 { ndjson += row }
+                index += 1
+            }
+        }
+        #expect(outcome.spilledRuns >= 6)
+        #expect(ndjson == NDJSONWriter().render(uploads.sorted(by: RevenueUpload.reportOrder)))
+    }
+
+    /// What the merge gives back is gone from the file (its blocks freed), and the bytes of the
+    /// stretch beside it, on the page they share, are not touched.
+    @Test func aReaderThatGivesBackWhatItReadLeavesTheNextStretchWhole() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let path = folder.path("stretches").path
+        let first = 5 << 20 + 1_234  // ends inside a page
+        let bytes = (0 ..< first + (2 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let descriptor = open(path, O_RDWR)
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        func blocks() -> Int {
+            var status = stat()
+            fstat(descriptor, &status)
+            return Int(status.st_blocks)
+        }
+        let before = blocks()
+        let reader = SequentialFileReader(descriptor: descriptor, range: 0 ..< first, bufferSize: 64 << 10, what: "the test file",
+                                          releasingWhatItRead: true)
+        var read: [UInt8] = []
+        while let piece = try reader.read(min(10_000, first - read.count)), !piece.isEmpty { read += piece }
+        #expect(read == Array(bytes[..<first]))
+        let rest = SequentialFileReader(descriptor: descriptor, range: first ..< bytes.count, bufferSize: 64 << 10, what: "the test file")
+        #expect(try rest.read(bytes.count - first).map(Array.init) == Array(bytes[first...]))
+        // A file system that cannot punch holes keeps the blocks: then only the bytes are checked.
+        if blocks() < before {
+            #expect(before - blocks() >= (4 << 20) / 512, "at least four of the five megabytes read were given back")
+        }
     }
 
     /// Uploads given to a sorter that streams to row files while they come in order, a page at a
