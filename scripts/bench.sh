@@ -57,6 +57,9 @@ for n in $sizes; do
   measure "jq to CSV $n" "$jbytes" "$n" -- sh -c "jq -r '.[] | [.id, .status, .source_filename, .date_upload, .total_records, .successful_records, .unsuccessful_records, (.logs|length), (.logs|tojson)] | @csv' $work/json-$n/*.json > $work/out/jq.csv"
   measure "python json+csv $n" "$jbytes" "$n" -- python3 scripts/bench-python.py "$work/json-$n" "$work/out/py.csv"
   measure "xmllint --stream $n" "$xbytes" "$n" -- sh -c "for f in $work/xml-$n/*.xml; do xmllint --stream --noout \$f || exit 1; done"
+  # The same bytes through one xmllint process: libxml2's own throughput, with no start-up per
+  # page (with pages of 1,000 uploads, starting 100 processes is most of the loop's time).
+  measure "xmllint --stream, one process $n" "$xbytes" "$n" -- sh -c "xmllint --stream --noout $work/xml-$n/*.xml"
   # The same pages read newest first: every upload out of order, so the sorter (spilled runs and
   # a k-way merge) does the work that data in report order does not need.
   shuffled="$work/json-$n-newest-first"
@@ -79,6 +82,8 @@ for n in $sizes; do
   rxbytes=$(du -cb "$work/xml-$n-random-dates"/*.xml | tail -1 | cut -f1)
   measure "cg-revenue replay JSON $n dates at random" "$rbytes" "$n" -- $cg report --replay "$work/json-$n-random-dates" --out "$work/out" --name r --quiet
   measure "cg-revenue replay XML $n dates at random" "$rxbytes" "$n" -- $cg report --replay "$work/xml-$n-random-dates" --out "$work/out" --name rx --quiet
+  throughput() { python3 -c "a=${seconds[$1]}; b=${seconds[$2]}; print(f'{b/max(a,0.001):.2f}x')"; }  # of B's throughput, A on the same bytes
+  summary+="- $n uploads, XML replay at $(throughput "cg-revenue replay XML $n" "xmllint --stream, one process $n") (in date order) and $(throughput "cg-revenue replay XML $n dates at random" "xmllint --stream, one process $n") (dates at random) of the throughput of one \`xmllint --stream --noout\` process over the same bytes; dates at random $(python3 -c "a=${seconds["cg-revenue replay XML $n"]}; b=${seconds["cg-revenue replay XML $n dates at random"]}; print(f'{(b-a)/a*100:+.0f}%')") against date order"$'\n'
   summary+="- $n uploads, dates at random: JSON replay $(python3 -c "a=${seconds["cg-revenue replay JSON $n"]}; b=${seconds["cg-revenue replay JSON $n dates at random"]}; print(f'{(b-a)/a*100:+.0f}%')") against the same size in date order, vs jq $(ratio "cg-revenue replay JSON $n dates at random" "jq to CSV $n"), vs Python $(ratio "cg-revenue replay JSON $n dates at random" "python json+csv $n")"$'\n'
   if [ "$n" -ge 100000 ]; then
     # The workbook too: libxlsxwriter in constant-memory mode, from the rows the sorter carries.
@@ -108,7 +113,7 @@ for n in $sizes; do
     done
     summary+="- one-page nightly run against a history of $n uploads: $(python3 -c "a=${seconds["nightly one page $n without"]}; b=${seconds["nightly one page $n with"]}; print(f'{(b-a)*1000:+.0f} ms')") against the same run without a history (medians of 5)"$'\n'
   fi
-  summary+="- $n uploads: JSON replay vs jq $(ratio "cg-revenue replay JSON $n" "jq to CSV $n"), vs Python $(ratio "cg-revenue replay JSON $n" "python json+csv $n") (pages newest first, sorted: vs jq $(ratio "cg-revenue replay JSON $n newest page first" "jq to CSV $n")); XML replay at $(ratio "xmllint --stream $n" "cg-revenue replay XML $n" | python3 -c "import sys; v=float(sys.stdin.read().strip()[:-1]); print(f'{1/v:.2f}x')") of xmllint's throughput"$'\n'
+  summary+="- $n uploads: JSON replay vs jq $(ratio "cg-revenue replay JSON $n" "jq to CSV $n"), vs Python $(ratio "cg-revenue replay JSON $n" "python json+csv $n") (pages newest first, sorted: vs jq $(ratio "cg-revenue replay JSON $n newest page first" "jq to CSV $n")); XML replay at $(ratio "xmllint --stream $n" "cg-revenue replay XML $n" | python3 -c "import sys; v=float(sys.stdin.read().strip()[:-1]); print(f'{1/v:.2f}x')") of the throughput of xmllint run once a page (the loop above)"$'\n'
 done
 
 # Peak memory from the smallest size measured above 10k to the largest: it should stay flat.
@@ -116,9 +121,10 @@ set -- $sizes
 first_size=""; last_size=""
 for n in "$@"; do if [ "$n" -gt 10000 ] && [ -z "$first_size" ]; then first_size=$n; fi; last_size=$n; done
 if [ -n "$first_size" ] && [ "$first_size" != "$last_size" ]; then
-  for fmt in JSON XML; do
-    a=${peak_mb["cg-revenue replay $fmt $first_size"]}; b=${peak_mb["cg-revenue replay $fmt $last_size"]}
-    summary+="- peak RSS, $fmt replay: $a MB at $first_size uploads, $b MB at $last_size ($(python3 -c "print(f'{($b-$a)/$a*100:+.1f}%')"))"$'\n'
+  for job in "JSON|" "XML|" "JSON| dates at random" "XML| dates at random"; do
+    fmt=${job%%|*}; suffix=${job#*|}
+    a=${peak_mb["cg-revenue replay $fmt $first_size$suffix"]}; b=${peak_mb["cg-revenue replay $fmt $last_size$suffix"]}
+    summary+="- peak RSS, $fmt replay$suffix: $a MB at $first_size uploads, $b MB at $last_size ($(python3 -c "print(f'{($b-$a)/$a*100:+.1f}%')"))"$'\n'
   done
 fi
 
