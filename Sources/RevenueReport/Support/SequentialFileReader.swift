@@ -77,8 +77,8 @@ final class SequentialFileReader {
     /// time (fewer calls; each costs the kernel a walk of the page cache). Best effort: on a
     /// file system that cannot, the pages stay until the file is closed, as before.
     private func release() {
-        // Whole pages only: a page shared with a neighbouring stretch (another sorted run) has
-        // bytes not yet read, and punching part of a page zeroes that part.
+        // From a page boundary: of a page shared with the stretch before (another sorted run),
+        // a punch would only zero our part (a write that frees nothing); theirs is never touched.
         let grain = 1 << 20, page = 4096
         let upTo = next / grain * grain
         let from = (released + page - 1) / page * page
@@ -87,4 +87,3 @@ final class SequentialFileReader {
         released = upTo
     }
 }
-
