@@ -39,6 +39,17 @@ measure() {
   echo "  $name: ${wall}s, ${mbs} MB/s, ${ups} uploads/s, $((rss / 1024)) MB peak" >&2
 }
 ratio() { python3 -c "a=${seconds[$1]}; b=${seconds[$2]}; print(f'{b/max(a,0.001):.2f}x')"; }
+# paired 'COMMAND A' 'COMMAND B': A's wall time over B's, the median of 5 pairs run in turn. One
+# run of each swings by 20% on a shared machine; pairs taken close together keep the ratio true.
+paired() {
+  local list="" i a b
+  for i in 1 2 3 4 5; do
+    a=$( { /usr/bin/time -f "%e" bash -c "$1 >/dev/null 2>&1"; } 2>&1 | tail -1)
+    b=$( { /usr/bin/time -f "%e" bash -c "$2 >/dev/null 2>&1"; } 2>&1 | tail -1)
+    list+="$a/$b,"
+  done
+  python3 -c "import statistics; print(f'{(statistics.median([eval(p) for p in \"$list\".strip(\",\").split(\",\")]) - 1) * 100:+.0f}%')"
+}
 
 summary=""
 for n in $sizes; do
@@ -83,8 +94,9 @@ for n in $sizes; do
   measure "cg-revenue replay JSON $n dates at random" "$rbytes" "$n" -- $cg report --replay "$work/json-$n-random-dates" --out "$work/out" --name r --quiet
   measure "cg-revenue replay XML $n dates at random" "$rxbytes" "$n" -- $cg report --replay "$work/xml-$n-random-dates" --out "$work/out" --name rx --quiet
   throughput() { python3 -c "a=${seconds[$1]}; b=${seconds[$2]}; print(f'{b/max(a,0.001):.2f}x')"; }  # of B's throughput, A on the same bytes
-  summary+="- $n uploads, XML replay at $(throughput "cg-revenue replay XML $n" "xmllint --stream, one process $n") (in date order) and $(throughput "cg-revenue replay XML $n dates at random" "xmllint --stream, one process $n") (dates at random) of the throughput of one \`xmllint --stream --noout\` process over the same bytes; dates at random $(python3 -c "a=${seconds["cg-revenue replay XML $n"]}; b=${seconds["cg-revenue replay XML $n dates at random"]}; print(f'{(b-a)/a*100:+.0f}%')") against date order"$'\n'
-  summary+="- $n uploads, dates at random: JSON replay $(python3 -c "a=${seconds["cg-revenue replay JSON $n"]}; b=${seconds["cg-revenue replay JSON $n dates at random"]}; print(f'{(b-a)/a*100:+.0f}%')") against the same size in date order, vs jq $(ratio "cg-revenue replay JSON $n dates at random" "jq to CSV $n"), vs Python $(ratio "cg-revenue replay JSON $n dates at random" "python json+csv $n")"$'\n'
+  summary+="- $n uploads, XML replay at $(throughput "cg-revenue replay XML $n" "xmllint --stream, one process $n") (in date order) and $(throughput "cg-revenue replay XML $n dates at random" "xmllint --stream, one process $n") (dates at random) of the throughput of one \`xmllint --stream --noout\` process over the same bytes; dates at random $(paired "$cg report --replay $work/xml-$n-random-dates --out $work/out --name rx --quiet" "$cg report --replay $work/xml-$n --out $work/out --name x --quiet") against date order (median of 5 pairs)"$'\n'
+  random_vs_ordered=$(paired "$cg report --replay $work/json-$n-random-dates --out $work/out --name r --quiet" "$cg report --replay $work/json-$n --out $work/out --name j --quiet")
+  summary+="- $n uploads, dates at random: JSON replay $(python3 -c "a=${seconds["cg-revenue replay JSON $n"]}; b=${seconds["cg-revenue replay JSON $n dates at random"]}; print(f'{(b-a)/a*100:+.0f}%')") against the same size in date order in the one run above, $random_vs_ordered as the median of 5 pairs run in turn; vs jq $(ratio "cg-revenue replay JSON $n dates at random" "jq to CSV $n"), vs Python $(ratio "cg-revenue replay JSON $n dates at random" "python json+csv $n")"$'\n'
   if [ "$n" -ge 100000 ]; then
     # The workbook too: libxlsxwriter in constant-memory mode, from the rows the sorter carries.
     measure "cg-revenue replay JSON $n --emit csv,ndjson,html,xlsx" "$jbytes" "$n" -- $cg report --replay "$work/json-$n" --out "$work/out" --name w --quiet --emit csv,ndjson,html,xlsx

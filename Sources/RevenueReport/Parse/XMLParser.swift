@@ -89,6 +89,11 @@ struct XMLParser {
 
         static let linearSearchLimit = 16
 
+        /// Most elements have one text node: it becomes the text, not a copy appended to "".
+        mutating func append(text value: UnsafePointer<xmlChar>) {
+            if text.isEmpty { text = String(cString: value) } else { text += String(cString: value) }
+        }
+
         mutating func add(child name: String, value: JSONValue) {
             hasChildElements = true
             if isLogs {
@@ -97,6 +102,8 @@ struct XMLParser {
             }
             guard let position = position(of: name) else {
                 if !positions.isEmpty { positions[name] = members.count }  // once built, kept up to date
+                // A record has eight fields: room for them at once, not grown 1, 2, 4, 8.
+                if members.isEmpty { members.reserveCapacity(8) }
                 members.append(JSONMember(name, value))
                 return
             }
@@ -181,11 +188,11 @@ struct XMLParser {
                 case XML_READER_TYPE_WHITESPACE.rawValue, XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue:
                     // Between child elements, layout only: an element with children has no text.
                     if let last = stack.last, !last.hasChildElements, let value = xmlTextReaderConstValue(reader) {
-                        stack[stack.count - 1].text += String(cString: value)
+                        stack[stack.count - 1].append(text: value)
                     }
                 case XML_READER_TYPE_TEXT.rawValue, XML_READER_TYPE_CDATA.rawValue:
                     if !stack.isEmpty, let value = xmlTextReaderConstValue(reader) {
-                        stack[stack.count - 1].text += String(cString: value)
+                        stack[stack.count - 1].append(text: value)
                     }
                 case XML_READER_TYPE_DOCUMENT_TYPE.rawValue:
                     throw Failure(line: line(reader), reason: "a DOCTYPE is not accepted (no DTDs, no entities)")
