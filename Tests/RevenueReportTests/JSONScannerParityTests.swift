@@ -25,6 +25,32 @@ import Testing
         }
     }
 
+    /// The scanner keeps a record's logs as received only when writing them again would give
+    /// the same bytes: checked against `write` on text with and without what it would change.
+    @Test func logsAreKeptAsReceivedOnlyWhenWritingThemAgainGivesTheSameBytes() throws {
+        let samples = [#"[]"#, #"["a",1,{"b":[true,null]}]"#, #"["é …","x"]"#, #"[ "a"]"#, #"["a",{"b" :1}]"#, "[\"a\n\"]".replacingOccurrences(of: "\n", with: "\\n"),
+                       #"["\u0041"]"#, #"["a\/b"]"#, "[\"\u{2028}\"]", "[\"\u{2029}x\"]", #"[1.50,-0,2E+3]"#, "[\"a\",\n\"b\"]"]
+        var keptSome = false, declinedSome = false
+        for sample in samples {
+            let bytes = Array(sample.utf8)
+            let value = try JSONParser.parse(Data(bytes))
+            var written: [UInt8] = []
+            value.write(to: &written)
+            let kept = bytes.withUnsafeBufferPointer { JSONValue.isWrittenAsReceived($0) }
+            // Kept only when writing again gives these very bytes (an escape that would come
+            // back the same is still written again: the check does not decode escapes).
+            if kept { #expect(written == bytes, "\(sample): kept, but written again as \(String(decoding: written, as: UTF8.self))") }
+            if written != bytes { #expect(!kept, "\(sample)") }
+            keptSome = keptSome || kept
+            declinedSome = declinedSome || !kept
+        }
+        #expect(keptSome && declinedSome)
+        // What the generator and most APIs send is kept.
+        for compact in [#"[]"#, #"["a",1,{"b":[true,null]}]"#, #"["é …","x"]"#, #"[1.50,-0,2E+3]"#] {
+            #expect(Array(compact.utf8).withUnsafeBufferPointer { JSONValue.isWrittenAsReceived($0) }, "\(compact)")
+        }
+    }
+
     @Test func takesTheExamplePagesAndTypesThemAsTheGeneralParserDoes() throws {
         let folder = packageRoot.appendingPathComponent("examples/responses")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
@@ -60,6 +86,12 @@ import Testing
         #"[{"id": "14", "date_upload": "2026-01-02 03:04:05"}] x"#,
         #"[{"id": "15", "date_upload": "2026-01-02 03:04:05", "total_records": "01", "successful_records": -1, "unsuccessful_records": 1e3}]"#,
         #"[{"id": " 16 ", "date_upload": "2026-01-02 03:04:05", "status": 42}]"#,
+        // Logs kept as received (compact, no escapes) and logs written again (spaces, escapes,
+        // a raw U+2028): the same upload either way.
+        #"[{"id": "41", "date_upload": "2026-01-02 03:04:05", "logs": ["Row 1: x",{"row":2,"message":"y é …"},3,true,null,-1.5e3,[[]],{}]}]"#,
+        #"[{"id": "42", "date_upload": "2026-01-02 03:04:05", "logs": [ "Row 1: x" , {"row": 2} ]}]"#,
+        #"[{"id": "43", "date_upload": "2026-01-02 03:04:05", "logs": ["a\u00e9","b\/c","\\"]}]"#,
+        "[{\"id\": \"44\", \"date_upload\": \"2026-01-02 03:04:05\", \"logs\": [\"line\u{2028}separator\", \"p\u{2029}\"]}]",
     ]
 
     @Test(arguments: pages)
@@ -70,7 +102,7 @@ import Testing
     }
 
     @Test func takesTheCommonShapesWhateverTheValues() {
-        for index in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 21] {
+        for index in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 21, 22, 23, 24, 25] {
             #expect(scanned(Data(Self.pages[index].utf8)) != nil, "\(Self.pages[index])")
         }
     }

@@ -186,6 +186,13 @@ extension JSONParser {
             switch bytes[index] {
             case Self.quote: fields[field] = .string(try parseString())
             case UInt8(ascii: "-"), UInt8(ascii: "0") ... UInt8(ascii: "9"): fields[field] = .number(try parseNumber())
+            case UInt8(ascii: "[") where field == .logs:
+                // Read as a tree (for the causes), and kept as text when that is how it would
+                // be written again: then no upload writes its logs a second time.
+                let start = index
+                fields.logs = try parseValue()
+                let text = UnsafeBufferPointer(rebasing: bytes[start ..< index])
+                if JSONValue.isWrittenAsReceived(text) { fields.logsAsReceived = Array(text) }
             default: fields[field] = try parseValue()
             }
             skipWhitespace()

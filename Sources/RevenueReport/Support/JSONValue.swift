@@ -99,6 +99,35 @@ extension JSONValue {
         }
     }
 
+    /// True when `write` would give back exactly these bytes of a value `JSONParser` read
+    /// (which keeps member order and numbers' text, and refuses invalid UTF-8 and repeated
+    /// names): no whitespace between tokens, no escape in a string, no U+2028 or U+2029 (which
+    /// `write` escapes). Then the bytes as received can stand for the value written again.
+    static func isWrittenAsReceived(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var inString = false
+        var index = 0
+        while index < text.count {
+            let byte = text[index]
+            if inString {
+                switch byte {
+                case UInt8(ascii: "\\"): return false
+                case UInt8(ascii: "\""): inString = false
+                case 0xE2 where index + 2 < text.count && text[index + 1] == 0x80 && (text[index + 2] == 0xA8 || text[index + 2] == 0xA9):
+                    return false
+                default: break
+                }
+            } else {
+                switch byte {
+                case UInt8(ascii: "\""): inString = true
+                case 0x20, 0x09, 0x0A, 0x0D: return false
+                default: break
+                }
+            }
+            index += 1
+        }
+        return true
+    }
+
     /// Writes `s` as a JSON string literal (RFC 8259 escaping).
     public static func writeString(_ s: String, to out: inout String) {
         var bytes: [UInt8] = []

@@ -68,6 +68,10 @@ public struct RecordTyper: Sendable {
             let rejection = RecordRejection(page: page, position: position, id: rawID, reason: problems.joined(separator: "; "))
             return .rejected(rejection, dateUpload: dateUpload)
         }
+        if let text = fields.logsAsReceived, case .array? = fields.logs {
+            return .typed(RevenueUpload(id: id, status: status, sourceFilename: sourceFilename, dateUpload: dateUpload, totalRecords: total,
+                                        successfulRecords: successful, unsuccessfulRecords: unsuccessful, logsJSON: text, logCount: logs.count))
+        }
         return .typed(RevenueUpload(id: id, status: status, sourceFilename: sourceFilename, dateUpload: dateUpload,
                                     totalRecords: total, successfulRecords: successful, unsuccessfulRecords: unsuccessful, logs: logs))
     }
@@ -135,6 +139,10 @@ struct RecordFields {
     var successfulRecords: JSONValue?
     var unsuccessfulRecords: JSONValue?
     var logs: JSONValue?
+    /// The logs list's bytes as received, when they are what writing `logs` again would give
+    /// (`JSONValue.isWrittenAsReceived`): the page scanner sets it, and the upload keeps them
+    /// instead of writing the list again.
+    var logsAsReceived: [UInt8]?
 
     init() {}
 
