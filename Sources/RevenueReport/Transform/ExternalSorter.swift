@@ -54,11 +54,13 @@ public struct ExternalSorter: ~Copyable {
         public var spilledRuns: Int
     }
 
-    /// Where a record starts in the arena (at its length prefix), with its sort key.
+    /// Where a record lies in the arena (from its length prefix on), with its sort key.
     private struct Entry {
         var instant: Int64
         var id: Int64
         var offset: Int
+        /// Its bytes with the prefix: a run is written without reading each prefix again.
+        var length: Int
 
         static func inOrder(_ a: Entry, _ b: Entry) -> Bool {
             a.instant != b.instant ? a.instant < b.instant : a.id < b.id
@@ -114,7 +116,7 @@ public struct ExternalSorter: ~Copyable {
             var position = base
             while position < raw.count {
                 let (record, end) = SortRecord.framed(at: position, in: raw)
-                entries.append(Entry(instant: record.instant, id: record.id, offset: position))
+                entries.append(Entry(instant: record.instant, id: record.id, offset: position, length: end - position))
                 position = end
                 count += 1
             }
@@ -172,8 +174,7 @@ public struct ExternalSorter: ~Copyable {
         chunk.reserveCapacity(1 << 20)
         try arena.withUnsafeBytes { raw in
             for entry in entries {
-                let end = SortRecord.framed(at: entry.offset, in: raw).end
-                chunk.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[entry.offset ..< end]))
+                chunk.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[entry.offset ..< entry.offset + entry.length]))
                 if chunk.count >= 1 << 20 {
                     try file.append(chunk)
                     chunk.removeAll(keepingCapacity: true)
