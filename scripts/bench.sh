@@ -50,6 +50,16 @@ paired() {
   done
   python3 -c "import statistics; print(f'{(statistics.median([eval(p) for p in \"$list\".strip(\",\").split(\",\")]) - 1) * 100:+.0f}%')"
 }
+# faster 'OURS' 'THEIRS': how many times as fast OURS is, the median of 3 pairs run in turn.
+faster() {
+  local list="" i a b
+  for i in 1 2 3; do
+    a=$( { /usr/bin/time -f "%e" sh -c "$1 >/dev/null 2>&1"; } 2>&1 | tail -1)
+    b=$( { /usr/bin/time -f "%e" sh -c "$2 >/dev/null 2>&1"; } 2>&1 | tail -1)
+    list+="$b/$a,"
+  done
+  python3 -c "import statistics; print(f'{statistics.median([eval(p) for p in \"$list\".strip(\",\").split(\",\")]):.2f}x')"
+}
 
 summary=""
 for n in $sizes; do
@@ -95,6 +105,11 @@ for n in $sizes; do
   measure "cg-revenue replay XML $n dates at random" "$rxbytes" "$n" -- $cg report --replay "$work/xml-$n-random-dates" --out "$work/out" --name rx --quiet
   summary+="- $n uploads, XML replay at $(ratio "cg-revenue replay XML $n" "xmllint --stream, one process $n") (in date order) and $(ratio "cg-revenue replay XML $n dates at random" "xmllint --stream, one process $n") (dates at random) of the throughput of one \`xmllint --stream --noout\` process over the same bytes; dates at random $(paired "$cg report --replay $work/xml-$n-random-dates --out $work/out --name rx --quiet" "$cg report --replay $work/xml-$n --out $work/out --name x --quiet") against date order (median of 5 pairs)"$'\n'
   random_vs_ordered=$(paired "$cg report --replay $work/json-$n-random-dates --out $work/out --name r --quiet" "$cg report --replay $work/json-$n --out $work/out --name j --quiet")
+  jq_command="jq -r '.[] | [.id, .status, .source_filename, .date_upload, .total_records, .successful_records, .unsuccessful_records, (.logs|length), (.logs|tojson)] | @csv'"
+  ours_random="$cg report --replay $work/json-$n-random-dates --out $work/out --name r --quiet"
+  ours_ordered="$cg report --replay $work/json-$n --out $work/out --name j --quiet"
+  summary+="- $n uploads in date order, medians of 3 pairs run in turn: $(faster "$ours_ordered" "$jq_command $work/json-$n/*.json > $work/out/jq.csv") as fast as jq, $(faster "$ours_ordered" "python3 scripts/bench-python.py $work/json-$n $work/out/py.csv") as fast as the Python script, $(faster "$cg report --replay $work/xml-$n --out $work/out --name x --quiet" "xmllint --stream --noout $work/xml-$n/*.xml") of one xmllint process's throughput (XML)"$'\n'
+  summary+="- $n uploads, dates at random, medians of 3 pairs run in turn: $(faster "$ours_random" "$jq_command $work/json-$n-random-dates/*.json > $work/out/jq.csv") as fast as jq, $(faster "$ours_random" "python3 scripts/bench-python.py $work/json-$n-random-dates $work/out/py.csv") as fast as the Python script, $(faster "$cg report --replay $work/xml-$n-random-dates --out $work/out --name rx --quiet" "xmllint --stream --noout $work/xml-$n-random-dates/*.xml") of one xmllint process's throughput (XML)"$'\n'
   summary+="- $n uploads, dates at random: JSON replay $(python3 -c "a=${seconds["cg-revenue replay JSON $n"]}; b=${seconds["cg-revenue replay JSON $n dates at random"]}; print(f'{(b-a)/a*100:+.0f}%')") against the same size in date order in the one run above, $random_vs_ordered as the median of 5 pairs run in turn; vs jq $(ratio "cg-revenue replay JSON $n dates at random" "jq to CSV $n"), vs Python $(ratio "cg-revenue replay JSON $n dates at random" "python json+csv $n")"$'\n'
   if [ "$n" -ge 100000 ]; then
     # The workbook too: libxlsxwriter in constant-memory mode, from the rows the sorter carries.
