@@ -39,27 +39,22 @@ measure() {
   echo "  $name: ${wall}s, ${mbs} MB/s, ${ups} uploads/s, $((rss / 1024)) MB peak" >&2
 }
 ratio() { python3 -c "a=${seconds[$1]}; b=${seconds[$2]}; print(f'{b/max(a,0.001):.2f}x')"; }
-# paired 'COMMAND A' 'COMMAND B': A's wall time over B's, the median of 5 pairs run in turn. One
-# run of each swings by 20% on a shared machine; pairs taken close together keep the ratio true.
-paired() {
+# median_ratio PAIRS 'COMMAND A' 'COMMAND B': A's wall time over B's, the median of PAIRS pairs run in
+# turn. One run of each swings by a third on a shared machine; pairs taken close together keep the
+# ratio true.
+median_ratio() {
   local list="" i a b
-  for i in 1 2 3 4 5; do
-    a=$( { /usr/bin/time -f "%e" bash -c "$1 >/dev/null 2>&1"; } 2>&1 | tail -1)
-    b=$( { /usr/bin/time -f "%e" bash -c "$2 >/dev/null 2>&1"; } 2>&1 | tail -1)
+  for i in $(seq "$1"); do
+    a=$( { /usr/bin/time -f "%e" sh -c "$2 >/dev/null 2>&1"; } 2>&1 | tail -1)
+    b=$( { /usr/bin/time -f "%e" sh -c "$3 >/dev/null 2>&1"; } 2>&1 | tail -1)
     list+="$a/$b,"
   done
-  python3 -c "import statistics; print(f'{(statistics.median([eval(p) for p in \"$list\".strip(\",\").split(\",\")]) - 1) * 100:+.0f}%')"
+  python3 -c "import statistics; print(statistics.median([eval(p) for p in '$list'.strip(',').split(',')]))"
 }
-# faster 'OURS' 'THEIRS': how many times as fast OURS is, the median of 3 pairs run in turn.
-faster() {
-  local list="" i a b
-  for i in 1 2 3; do
-    a=$( { /usr/bin/time -f "%e" sh -c "$1 >/dev/null 2>&1"; } 2>&1 | tail -1)
-    b=$( { /usr/bin/time -f "%e" sh -c "$2 >/dev/null 2>&1"; } 2>&1 | tail -1)
-    list+="$b/$a,"
-  done
-  python3 -c "import statistics; print(f'{statistics.median([eval(p) for p in \"$list\".strip(\",\").split(\",\")]):.2f}x')"
-}
+# paired 'A' 'B': how much longer A takes than B (+N%), median of 5 pairs.
+paired() { python3 -c "print(f'{($(median_ratio 5 "$1" "$2")) * 100 - 100:+.0f}%')"; }
+# faster 'OURS' 'THEIRS': how many times as fast OURS is (THEIRS's time over ours), median of 3 pairs.
+faster() { python3 -c "print(f'{1 / $(median_ratio 3 "$1" "$2"):.2f}x')"; }
 
 summary=""
 for n in $sizes; do

@@ -108,15 +108,9 @@ public enum Pipeline {
             let document = ReportDocument(collected: report, configuration: configuration,
                                           sourceDescription: source.description, toolVersion: toolVersion)
             let documentWriters = plan.documentWriters
+            // (Should the rows fail, the rendering's result is simply never read.)
             let renderingDocuments = Task.detached { try documentWriters.map { (kind: $0.kind, bytes: try $0.writer.render(document)) } }
-            let rowOutputs: (sorting: ExternalSorter.Outcome, staged: [OutputKind: OutputCommitter.StagedFile], keptForEmail: [OutputKind: [UInt8]],
-                             rowsFiles: [OutputKind: String])
-            do {
-                rowOutputs = try writeRows(collected, into: rows, plan: plan, committer: committer)
-            } catch {
-                renderingDocuments.cancel()
-                throw error
-            }
+            let rowOutputs = try writeRows(collected, into: rows, plan: plan, committer: committer)
             var staged = rowOutputs.staged, keptForEmail = rowOutputs.keptForEmail
             let rowsFiles = rowOutputs.rowsFiles
             let sorting = rowOutputs.sorting

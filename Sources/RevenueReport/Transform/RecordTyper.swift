@@ -68,12 +68,9 @@ public struct RecordTyper: Sendable {
             let rejection = RecordRejection(page: page, position: position, id: rawID, reason: problems.joined(separator: "; "))
             return .rejected(rejection, dateUpload: dateUpload)
         }
-        if let text = fields.logsAsReceived, case .array? = fields.logs {
-            return .typed(RevenueUpload(id: id, status: status, sourceFilename: sourceFilename, dateUpload: dateUpload, totalRecords: total,
-                                        successfulRecords: successful, unsuccessfulRecords: unsuccessful, logsJSON: text, logCount: logs.count))
-        }
-        return .typed(RevenueUpload(id: id, status: status, sourceFilename: sourceFilename, dateUpload: dateUpload,
-                                    totalRecords: total, successfulRecords: successful, unsuccessfulRecords: unsuccessful, logs: logs))
+        return .typed(RevenueUpload(id: id, status: status, sourceFilename: sourceFilename, dateUpload: dateUpload, totalRecords: total,
+                                    successfulRecords: successful, unsuccessfulRecords: unsuccessful,
+                                    logsJSON: fields.logsAsReceived ?? RevenueUpload.compactJSON(logs), logCount: logs.count))
     }
 
     private func stringField(_ name: String, _ value: JSONValue?, _ problems: inout [String]) -> String? {

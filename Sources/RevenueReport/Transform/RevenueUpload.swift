@@ -23,20 +23,20 @@ public struct RevenueUpload: Sendable, Equatable {
 
     public init(id: Int64, status: String?, sourceFilename: String?, dateUpload: UploadTime,
                 totalRecords: Int?, successfulRecords: Int?, unsuccessfulRecords: Int?, logs: [JSONValue]) {
-        self.id = id
-        self.status = status
-        self.sourceFilename = sourceFilename
-        self.dateUpload = dateUpload
-        self.totalRecords = totalRecords
-        self.successfulRecords = successfulRecords
-        self.unsuccessfulRecords = unsuccessfulRecords
-        var text: [UInt8] = []
-        JSONValue.array(logs).write(to: &text)
-        self.logsJSON = text
-        self.logCount = logs.count
+        self.init(id: id, status: status, sourceFilename: sourceFilename, dateUpload: dateUpload, totalRecords: totalRecords,
+                  successfulRecords: successfulRecords, unsuccessfulRecords: unsuccessfulRecords,
+                  logsJSON: Self.compactJSON(logs), logCount: logs.count)
     }
 
-    /// An upload read back from a scratch file, its logs already as compact JSON text.
+    /// The logs as the compact JSON text `logsJSON` holds.
+    static func compactJSON(_ logs: [JSONValue]) -> [UInt8] {
+        var text: [UInt8] = []
+        JSONValue.array(logs).write(to: &text)
+        return text
+    }
+
+    /// An upload whose logs are already compact JSON text (read back from a scratch file, or
+    /// kept as the page sent them).
     init(id: Int64, status: String?, sourceFilename: String?, dateUpload: UploadTime, totalRecords: Int?,
          successfulRecords: Int?, unsuccessfulRecords: Int?, logsJSON: [UInt8], logCount: Int) {
         self.id = id
