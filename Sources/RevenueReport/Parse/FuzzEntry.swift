@@ -7,8 +7,12 @@ public enum FuzzEntry {
         let page = RawPage(origin: "fuzz.\(format.rawValue)", format: format, bytes: Data(bytes: data, count: size))
         // The pipeline's own path: the JSON record scanner or the general parser, then typing and rows.
         _ = try? PageTyping(filter: RecordFilter(), zone: .utc, formats: [CSVWriter(), NDJSONWriter()]).type(page)
-        // The two JSON readers must agree on every page the scanner takes.
-        guard format == .json, let scanned = JSONRecordScanner.records(in: page.bytes) else { return }
+        // The two readers of a format must agree on every page its record scanner takes.
+        let taken = switch format {
+        case .json: JSONRecordScanner.records(in: page.bytes)
+        case .xml: XMLRecordScanner.records(in: page.bytes)
+        }
+        guard let scanned = taken else { return }
         guard let parsed = try? PageParser.parse(page) else { fatalError("the record scanner took a page the parser refuses") }
         let typer = RecordTyper(zone: .utc)
         let general = parsed.records.map { describe(typer.type($0)) }

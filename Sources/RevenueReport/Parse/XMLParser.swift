@@ -25,13 +25,15 @@ struct XMLParser {
 
     static let maximumDepth = 256
 
-    private static let initialise: Void = { xmlInitParser() }()
+    static let initialise: Void = { xmlInitParser() }()
+
+    /// No network, CDATA as text; no entity substitution and no DTD loading (libxml2's defaults).
+    static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
 
     static func parse(_ data: Data) throws(Failure) -> Document {
         _ = initialise
         guard !data.isEmpty else { throw Failure(line: 0, reason: "the body is empty") }
         guard data.count <= Int(Int32.max) else { throw Failure(line: 0, reason: "the page is too large") }
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
         let result: Result<Document, Failure> = data.withUnsafeBytes { raw in
             // xmlReaderForMemory does not copy: the buffer must outlive the reader, which it
             // does here because the reader is freed inside this closure.
@@ -71,86 +73,21 @@ struct XMLParser {
         }
     }
 
-    /// One open element while reading.
-    private struct OpenElement {
-        var name: String
-        var isLogs: Bool
-        var insideLogs: Bool
-        var text = ""
-        /// Each child name's first value, in first-seen order.
-        var members: [JSONMember] = []
-        /// Every value of a name seen more than once, by its place in `members`. Kept apart and
-        /// grown in place, so a list of a thousand records is not copied at each append.
-        var repeated: [Int: [JSONValue]] = [:]
-        /// Places in `members` by name, once there are too many to look through.
-        var positions: [String: Int] = [:]
-        var entries: [JSONValue] = []
-        var hasChildElements = false
-
-        static let linearSearchLimit = 16
-
-        /// Most elements have one text node: it becomes the text, not a copy appended to "".
-        mutating func append(text value: UnsafePointer<xmlChar>) {
-            if text.isEmpty { text = String(cString: value) } else { text += String(cString: value) }
-        }
-
-        mutating func add(child name: String, value: JSONValue) {
-            hasChildElements = true
-            if isLogs {
-                entries.append(value)
-                return
-            }
-            guard let position = position(of: name) else {
-                if !positions.isEmpty { positions[name] = members.count }  // once built, kept up to date
-                // A record has eight fields: room for them at once, not grown 1, 2, 4, 8.
-                if members.isEmpty { members.reserveCapacity(8) }
-                members.append(JSONMember(name, value))
-                return
-            }
-            repeated[position, default: [members[position].value]].append(value)
-        }
-
-        private mutating func position(of name: String) -> Int? {
-            if members.count <= Self.linearSearchLimit {
-                return members.firstIndex { $0.key == name }
-            }
-            if positions.isEmpty {  // built once, from every member so far
-                for (index, member) in members.enumerated() where positions[member.key] == nil { positions[member.key] = index }
-            }
-            return positions[name]
-        }
-
-        mutating func value() -> JSONValue {
-            if isLogs {
-                if !hasChildElements {
-                    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                    return trimmed.isEmpty ? .array([]) : .array([XMLParser.scalar(text, insideLogs: true)])
-                }
-                return .array(entries)
-            }
-            if hasChildElements {
-                for (position, values) in repeated { members[position].value = .array(values) }
-                return .object(members)
-            }
-            return XMLParser.scalar(text, insideLogs: insideLogs)
-        }
-    }
-
     static func scalar(_ text: String, insideLogs: Bool) -> JSONValue {
         insideLogs && isCanonicalInteger(text) ? .number(text) : .string(text)
     }
 
     /// `0`, `42`, `-7`: no sign other than minus, no leading zeros, no spaces.
     static func isCanonicalInteger(_ text: String) -> Bool {
-        var digits = Substring(text)
-        if digits.hasPrefix("-") { digits = digits.dropFirst() }
-        guard let first = digits.utf8.first, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
-        if first == 0x30 { return digits.utf8.count == 1 && !text.hasPrefix("-") }
+        var digits = text.utf8[...]
+        if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
+        guard let first = digits.first, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        if first == 0x30 { return digits.count == 1 && digits.startIndex == text.utf8.startIndex }
         return true
     }
 
     private struct TreeBuilder {
-        var stack: [OpenElement] = []
+        var stack: [XMLOpenElement] = []
         var document: Document?
         /// Element names by libxml2's pointer: the reader keeps each name once in its dictionary,
         /// so the same name comes back at the same address and is made into a String once.
@@ -181,7 +118,7 @@ struct XMLParser {
                     }
                     guard document == nil else { throw Failure(line: line(reader), reason: "more than one root element") }
                     let parentInsideLogs = stack.last.map { $0.isLogs || $0.insideLogs } ?? false
-                    stack.append(OpenElement(name: name, isLogs: name == "logs", insideLogs: parentInsideLogs))
+                    stack.append(XMLOpenElement(name: name, isLogs: name == "logs", insideLogs: parentInsideLogs))
                     if xmlTextReaderIsEmptyElement(reader) == 1 { closeElement() }
                 case XML_READER_TYPE_END_ELEMENT.rawValue:
                     closeElement()

@@ -74,8 +74,12 @@ public struct PageTyping: Sendable {
                 outcomes.append(.rejected(rejection, outsideRange: range.isOutside(dateUpload)))
             }
         }
-        // The common JSON page is read without a tree of values; every other page the general way.
-        if raw.format == .json, let records = JSONRecordScanner.records(in: raw.bytes) {
+        // The common page is read without a tree of values; every other page the general way.
+        let scanned = switch raw.format {
+        case .json: JSONRecordScanner.records(in: raw.bytes)
+        case .xml: XMLRecordScanner.records(in: raw.bytes)
+        }
+        if let records = scanned {
             outcomes.reserveCapacity(records.count)
             for (offset, fields) in records.enumerated() {
                 place(typer.type(fields, page: raw.origin, position: offset + 1), logs: fields.logs)
