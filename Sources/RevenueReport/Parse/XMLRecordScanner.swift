@@ -116,7 +116,6 @@ enum XMLRecordScanner {
                     if recordField(name) != nil { return decline() }
                     recordName = name
                 }
-                record = RecordFields()
                 seen = 0
             case 3:
                 guard let field = recordField(name), seen & field.bit == 0 else { return decline() }
@@ -146,7 +145,9 @@ enum XMLRecordScanner {
             case 2:
                 // A record without fields would be text, not a record object.
                 if seen == 0 { return decline() }
-                records.append(record)
+                var finished = RecordFields()
+                swap(&finished, &record)  // moved, not copied field by field
+                records.append(finished)
             default:
                 if !logs.isEmpty {
                     var element = logs.removeLast()
