@@ -6,24 +6,10 @@ import Testing
 /// general parser and typer do, and hand everything else to them.
 @Suite struct JSONScannerParityTests {
     /// Each record's outcome through the scanner, or nil when the scanner declines the page.
-    func scanned(_ bytes: Data) -> [String]? {
-        let typer = RecordTyper(zone: .utc)
-        return JSONRecordScanner.records(in: bytes)?.enumerated().map { describe(typer.type($1, page: "p", position: $0 + 1)) }
-    }
+    func scanned(_ bytes: Data) -> [String]? { FuzzEntry.scannedOutcomes(RawPage(origin: "p", format: .json, bytes: bytes)) }
 
     /// The same through `PageParser` and the typer; nil when the general parser refuses the page.
-    func general(_ bytes: Data) -> [String]? {
-        let typer = RecordTyper(zone: .utc)
-        guard let page = try? PageParser.parse(RawPage(origin: "p", format: .json, bytes: bytes)) else { return nil }
-        return page.records.map { describe(typer.type($0)) }
-    }
-
-    func describe(_ outcome: RecordTyper.Outcome) -> String {
-        switch outcome {
-        case .typed(let upload): "typed \(upload)"
-        case .rejected(let rejection, let date): "rejected \(rejection) \(String(describing: date))"
-        }
-    }
+    func general(_ bytes: Data) -> [String]? { FuzzEntry.generalOutcomes(RawPage(origin: "p", format: .json, bytes: bytes)) }
 
     /// The scanner keeps a record's logs as received only when writing them again would give
     /// the same bytes: checked against `write` on text with and without what it would change.

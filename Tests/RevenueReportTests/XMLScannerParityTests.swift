@@ -7,24 +7,10 @@ import Testing
 /// parser (libxml2's reader and the tree builder) and the typer do, and hand everything else to them.
 @Suite struct XMLScannerParityTests {
     /// Each record's outcome through the scanner, or nil when the scanner declines the page.
-    func scanned(_ bytes: Data) -> [String]? {
-        let typer = RecordTyper(zone: .utc)
-        return XMLRecordScanner.records(in: bytes)?.enumerated().map { describe(typer.type($1, page: "p", position: $0 + 1)) }
-    }
+    func scanned(_ bytes: Data) -> [String]? { FuzzEntry.scannedOutcomes(RawPage(origin: "p", format: .xml, bytes: bytes)) }
 
     /// The same through `PageParser` and the typer; nil when the general parser refuses the page.
-    func general(_ bytes: Data) -> [String]? {
-        let typer = RecordTyper(zone: .utc)
-        guard let page = try? PageParser.parse(RawPage(origin: "p", format: .xml, bytes: bytes)) else { return nil }
-        return page.records.map { describe(typer.type($0)) }
-    }
-
-    func describe(_ outcome: RecordTyper.Outcome) -> String {
-        switch outcome {
-        case .typed(let upload): "typed \(upload) logs \(upload.logCount)"
-        case .rejected(let rejection, let date): "rejected \(rejection) \(String(describing: date))"
-        }
-    }
+    func general(_ bytes: Data) -> [String]? { FuzzEntry.generalOutcomes(RawPage(origin: "p", format: .xml, bytes: bytes)) }
 
     @Test func takesTheExamplePagesAndTypesThemAsTheGeneralParserDoes() throws {
         let folder = packageRoot.appendingPathComponent("examples/responses-xml")

@@ -34,6 +34,16 @@ public enum PageParser {
         }
     }
 
+    /// The common page's records, read without a tree of values (`JSONRecordScanner`,
+    /// `XMLRecordScanner`); nil when the format's scanner declines the page, which then goes
+    /// through `parse`.
+    static func scannedRecords(_ page: RawPage) -> [RecordFields]? {
+        switch page.format {
+        case .json: JSONRecordScanner.records(in: page.bytes)
+        case .xml: XMLRecordScanner.records(in: page.bytes)
+        }
+    }
+
     /// Finds the error envelope or the records in a page's value. `rootName` is the XML root
     /// element's name (JSON has none).
     static func interpret(_ value: JSONValue, rootName: String?, origin: String) throws -> ParsedPage {

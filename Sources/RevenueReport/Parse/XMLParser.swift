@@ -1,12 +1,10 @@
 import CLibXML2
 import Foundation
 
-/// Maps an XML page onto `JSONValue` with libxml2's streaming reader (xmlTextReader).
-///
-/// The mapping (the README's "What the API may send"): an element with only text becomes a string, an
-/// element with child elements an object, repeated child names a list. Every child of a `<logs>`
-/// element is one entry of a list (so `<logs/>` is `[]`), and inside `logs` a text that is a
-/// canonical integer becomes a number, so JSON and XML renderings of the same data agree.
+/// Maps any XML page onto `JSONValue` with libxml2's streaming reader (xmlTextReader), by the
+/// mapping in `XMLOpenElement` (so `<logs/>` is `[]`, and JSON and XML renderings of the same data
+/// agree). The common page takes `XMLRecordScanner` instead; this reader has every other page, and
+/// words the error of a page that is not well-formed.
 ///
 /// Safety: no network (XML_PARSE_NONET), no entity substitution, no DTD loading; a document that
 /// carries a DOCTYPE at all is refused, which rules out external entities and entity bombs

@@ -75,11 +75,7 @@ public struct PageTyping: Sendable {
             }
         }
         // The common page is read without a tree of values; every other page the general way.
-        let scanned = switch raw.format {
-        case .json: JSONRecordScanner.records(in: raw.bytes)
-        case .xml: XMLRecordScanner.records(in: raw.bytes)
-        }
-        if let records = scanned {
+        if let records = PageParser.scannedRecords(raw) {
             outcomes.reserveCapacity(records.count)
             for (offset, fields) in records.enumerated() {
                 place(typer.type(fields, page: raw.origin, position: offset + 1), logs: fields.logs)
