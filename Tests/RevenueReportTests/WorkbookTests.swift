@@ -161,6 +161,23 @@ import Testing
                       totalRecords: 10, successfulRecords: 10 - logs.count, unsuccessfulRecords: logs.count, logs: logs)
     }
 
+    /// The row reference is read on the bytes of ASCII messages: the same rows and causes as the
+    /// rule on characters gives, which every other message still takes.
+    @Test func theRowReferenceIsReadOnBytesAsOnCharacters() {
+        let messages = ["Row 68, revenue start date: Not a date", "Row 12 Bad", "row 5: x", "Row 7:   ", "Row 3, no colon", "Row x: y",
+                        "Row ", "Row", "Rowing 4", "Row 99999999999999999999: huge", "Row 4\r\n: x", "Row 4:\r\nx", "Row 12,: a", "Row 0012 z",
+                        "Unsupported file type", "", " Row 1: lead", "ROW 1: caps"]
+        for message in messages {
+            let bytes = LogEntryReading.asciiWithoutRowReference(message)
+            let characters = LogEntryReading.charactersWithoutRowReference(message)
+            #expect(bytes?.row == characters.row && bytes?.cause == characters.cause, "\(message): \(String(describing: bytes)) against \(characters)")
+        }
+        #expect(LogEntryReading.withoutRowReference("Row 68, revenue start date: Not a date") == (68, "Not a date"))
+        // Not ASCII: the rule on characters, where a combining mark joins the digit before it.
+        #expect(LogEntryReading.asciiWithoutRowReference("Row 12\u{301}: x") == nil)
+        #expect(LogEntryReading.withoutRowReference("Row 12\u{301}: x") == LogEntryReading.charactersWithoutRowReference("Row 12\u{301}: x"))
+    }
+
     @Test func moreRowsThanASheetHoldsContinueOnTheNextSheet() throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }

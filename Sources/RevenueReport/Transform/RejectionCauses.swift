@@ -40,6 +40,11 @@ public struct LogEntryReading: Sendable, Equatable {
 
     /// `Row 68, revenue start date: Not a date` -> (68, `Not a date`); `Row 12 Bad` -> (12, `Bad`).
     static func withoutRowReference(_ text: String) -> (row: Int?, cause: String) {
+        asciiWithoutRowReference(text) ?? charactersWithoutRowReference(text)
+    }
+
+    /// The rule on characters, for any text.
+    static func charactersWithoutRowReference(_ text: String) -> (row: Int?, cause: String) {
         var rest = Substring(text)
         guard rest.hasPrefix("Row ") || rest.hasPrefix("row ") else { return (nil, text) }
         rest = rest.dropFirst(4)
@@ -54,6 +59,31 @@ public struct LogEntryReading: Sendable, Equatable {
             rest = rest.dropFirst()
         }
         return (row, String(rest.drop { $0 == " " }))
+    }
+
+    /// The same on the bytes of an ASCII text (where each byte is a character, or CR LF one of
+    /// two that the rule never matches), as the API writes its messages: no grapheme breaking for
+    /// each log entry. Nil for any other text.
+    static func asciiWithoutRowReference(_ text: String) -> (row: Int?, cause: String)? {
+        var utf8 = text
+        return utf8.withUTF8 { bytes -> (row: Int?, cause: String)? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            guard bytes.count >= 4, bytes[0] == UInt8(ascii: "R") || bytes[0] == UInt8(ascii: "r"),
+                  bytes[1] == UInt8(ascii: "o"), bytes[2] == UInt8(ascii: "w"), bytes[3] == UInt8(ascii: " ")
+            else { return (nil, text) }
+            var index = 4
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            guard index > 4, let row = Int(String(decoding: UnsafeBufferPointer(rebasing: bytes[4 ..< index]), as: UTF8.self)) else { return (nil, text) }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ",") {
+                // `, revenue start date: ` — the column, up to the colon.
+                guard let colon = bytes[index...].firstIndex(of: UInt8(ascii: ":")) else { return (nil, text) }
+                index = colon + 1
+            } else if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
+                index += 1
+            }
+            while index < bytes.count, bytes[index] == UInt8(ascii: " ") { index += 1 }
+            return (row, String(decoding: UnsafeBufferPointer(rebasing: bytes[index...]), as: UTF8.self))
+        }
     }
 }
 
