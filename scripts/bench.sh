@@ -24,9 +24,11 @@ sandbox=.build/release/cg-sandbox
 # measure NAME BYTES UPLOADS -- command...: one timed run; prints a table row, keeps seconds in $last
 declare -A seconds
 declare -A peak_mb
+declare -A commands
 rows=""
 measure() {
   local name="$1" bytes="$2" uploads="$3"; shift 4
+  commands[$name]="$*"
   /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { echo "  $name failed:" >&2; tail -3 "$work/stderr.txt" >&2; }
   local out; out=$(tail -1 "$work/time.txt")
   local wall=${out% *} rss=${out#* }
@@ -37,6 +39,16 @@ measure() {
   ups=$(python3 -c "print(f'{$uploads/max($wall,0.001):,.0f}')")
   rows+="| $name | $wall | $mbs | $ups | $((rss / 1024)) |"$'\n'
   echo "  $name: ${wall}s, ${mbs} MB/s, ${ups} uploads/s, $((rss / 1024)) MB peak" >&2
+}
+# median_peak NAME: the median peak RSS in MB of 3 more runs of NAME's command (one run's peak
+# swings by a few MB with the threads' timing, enough to make a flat line look like growth).
+median_peak() {
+  local list="" i
+  for i in 1 2 3; do
+    /usr/bin/time -f "%M" -o "$work/peak.txt" ${commands[$1]} >/dev/null 2>&1 || true
+    list+="$(tail -1 "$work/peak.txt") "
+  done
+  python3 -c "import statistics; print(int(statistics.median([int(x) for x in '$list'.split()])) // 1024)"
 }
 ratio() { python3 -c "a=${seconds[$1]}; b=${seconds[$2]}; print(f'{b/max(a,0.001):.2f}x')"; }
 # median_ratio PAIRS 'COMMAND A' 'COMMAND B': A's wall time over B's, the median of PAIRS pairs run in
@@ -144,8 +156,8 @@ for n in "$@"; do if [ "$n" -gt 10000 ] && [ -z "$first_size" ]; then first_size
 if [ -n "$first_size" ] && [ "$first_size" != "$last_size" ]; then
   for job in "JSON|" "XML|" "JSON| dates at random" "XML| dates at random"; do
     fmt=${job%%|*}; suffix=${job#*|}
-    a=${peak_mb["cg-revenue replay $fmt $first_size$suffix"]}; b=${peak_mb["cg-revenue replay $fmt $last_size$suffix"]}
-    summary+="- peak RSS, $fmt replay$suffix: $a MB at $first_size uploads, $b MB at $last_size ($(python3 -c "print(f'{($b-$a)/$a*100:+.1f}%')"))"$'\n'
+    a=$(median_peak "cg-revenue replay $fmt $first_size$suffix"); b=$(median_peak "cg-revenue replay $fmt $last_size$suffix")
+    summary+="- peak RSS (median of 3 runs), $fmt replay$suffix: $a MB at $first_size uploads, $b MB at $last_size ($(python3 -c "print(f'{($b-$a)/$a*100:+.1f}%')"))"$'\n'
   done
 fi
 
