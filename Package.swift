@@ -66,8 +66,9 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
-        // Linux's fallocate(FALLOC_FL_PUNCH_HOLE), which Swift's Glibc module does not expose: the sort
-        // file's pages are given back as the merge reads them (SequentialFileReader)
+        // Linux's fallocate(FALLOC_FL_PUNCH_HOLE) and sync_file_range, which Swift's Glibc module does not
+        // expose: the sort file's pages are given back as the merge reads them (SequentialFileReader), and
+        // the outputs go to the disk as they are written (OutputSink)
         .target(name: "CFileSpace"),
         // glibc's mallopt, which Swift's Glibc module does not expose (MemoryTuning.swift says why)
         .target(name: "CMallocTuning"),
