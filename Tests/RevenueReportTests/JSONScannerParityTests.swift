@@ -38,15 +38,7 @@ import Testing
     }
 
     @Test func takesTheExamplePagesAndTypesThemAsTheGeneralParserDoes() throws {
-        let folder = packageRoot.appendingPathComponent("examples/responses")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
-        #expect(!files.isEmpty)
-        for file in files {
-            let bytes = try Data(contentsOf: folder.appendingPathComponent(file))
-            let fast = scanned(bytes)
-            #expect(fast != nil, "\(file) should take the fast path")
-            #expect(fast == general(bytes), "\(file)")
-        }
+        try expectExamplePagesScannedAsParsed("examples/responses", format: .json)
     }
 
     static let pages: [String] = [

@@ -105,13 +105,13 @@ import Testing
     }
 
     @Test func canonicalIntegers() {
-        #expect(XMLParser.isCanonicalInteger("0"))
-        #expect(XMLParser.isCanonicalInteger("-12"))
-        #expect(!XMLParser.isCanonicalInteger("007"))
-        #expect(!XMLParser.isCanonicalInteger("-0"))
-        #expect(!XMLParser.isCanonicalInteger(" 1"))
-        #expect(!XMLParser.isCanonicalInteger("1.0"))
-        #expect(!XMLParser.isCanonicalInteger(""))
+        #expect(XMLOpenElement.isCanonicalInteger("0"))
+        #expect(XMLOpenElement.isCanonicalInteger("-12"))
+        #expect(!XMLOpenElement.isCanonicalInteger("007"))
+        #expect(!XMLOpenElement.isCanonicalInteger("-0"))
+        #expect(!XMLOpenElement.isCanonicalInteger(" 1"))
+        #expect(!XMLOpenElement.isCanonicalInteger("1.0"))
+        #expect(!XMLOpenElement.isCanonicalInteger(""))
     }
 
     @Test func crAndEntitiesSurviveAsText() throws {

@@ -13,15 +13,7 @@ import Testing
     func general(_ bytes: Data) -> [String]? { FuzzEntry.generalOutcomes(RawPage(origin: "p", format: .xml, bytes: bytes)) }
 
     @Test func takesTheExamplePagesAndTypesThemAsTheGeneralParserDoes() throws {
-        let folder = packageRoot.appendingPathComponent("examples/responses-xml")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".xml") }
-        #expect(!files.isEmpty)
-        for file in files {
-            let bytes = try Data(contentsOf: folder.appendingPathComponent(file))
-            let fast = scanned(bytes)
-            #expect(fast != nil, "\(file) should take the fast path")
-            #expect(fast == general(bytes), "\(file)")
-        }
+        try expectExamplePagesScannedAsParsed("examples/responses-xml", format: .xml)
     }
 
     /// The generator's pages, awkward names and every kind of log entry included, as the bench

@@ -70,7 +70,7 @@ struct XMLOpenElement {
     mutating func value() -> JSONValue {
         if isLogs {
             if !hasChildElements {
-                return Self.isBlank(text) ? .array([]) : .array([XMLParser.scalar(text, insideLogs: true)])
+                return Self.isBlank(text) ? .array([]) : .array([Self.scalar(text, insideLogs: true)])
             }
             return .array(entries)
         }
@@ -78,7 +78,7 @@ struct XMLOpenElement {
             for (position, values) in repeated { members[position].value = .array(values) }
             return .object(members)
         }
-        return XMLParser.scalar(text, insideLogs: insideLogs)
+        return Self.scalar(text, insideLogs: insideLogs)
     }
 
     /// Only white space (Foundation's `whitespacesAndNewlines`). Most `<logs/>` are empty, and most
@@ -93,5 +93,18 @@ struct XMLOpenElement {
             }
         }
         return asciiOnly || text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+    }
+
+    static func scalar(_ text: String, insideLogs: Bool) -> JSONValue {
+        insideLogs && isCanonicalInteger(text) ? .number(text) : .string(text)
+    }
+
+    /// `0`, `42`, `-7`: no sign other than minus, no leading zeros, no spaces.
+    static func isCanonicalInteger(_ text: String) -> Bool {
+        var digits = text.utf8[...]
+        if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
+        guard let first = digits.first, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        if first == 0x30 { return digits.count == 1 && digits.startIndex == text.utf8.startIndex }
+        return true
     }
 }

@@ -71,34 +71,16 @@ struct XMLParser {
         }
     }
 
-    static func scalar(_ text: String, insideLogs: Bool) -> JSONValue {
-        insideLogs && isCanonicalInteger(text) ? .number(text) : .string(text)
-    }
-
-    /// `0`, `42`, `-7`: no sign other than minus, no leading zeros, no spaces.
-    static func isCanonicalInteger(_ text: String) -> Bool {
-        var digits = text.utf8[...]
-        if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
-        guard let first = digits.first, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
-        if first == 0x30 { return digits.count == 1 && digits.startIndex == text.utf8.startIndex }
-        return true
-    }
-
     private struct TreeBuilder {
         var stack: [XMLOpenElement] = []
         var document: Document?
-        /// Element names by libxml2's pointer: the reader keeps each name once in its dictionary,
-        /// so the same name comes back at the same address and is made into a String once.
-        var names: [UnsafePointer<xmlChar>: String] = [:]
+        var names = XMLElementNames()
 
         func line(_ reader: xmlTextReaderPtr) -> Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
 
         mutating func name(_ pointer: UnsafePointer<xmlChar>?) -> String {
             guard let pointer else { return "" }
-            if let known = names[pointer] { return known }
-            let name = String(cString: pointer)
-            if names.count < 1_024 { names[pointer] = name }
-            return name
+            return names.string(pointer)
         }
 
         mutating func read(_ reader: xmlTextReaderPtr, errors: ErrorCollector) throws -> Document {

@@ -85,8 +85,7 @@ enum XMLRecordScanner {
         private var fieldText: [UInt8] = []
         /// The open elements from a record's `<logs>` down; empty outside `logs`.
         private var logs: [XMLOpenElement] = []
-        /// Element names by libxml2's pointer (its dictionary gives each name one address).
-        private var names: [UnsafePointer<xmlChar>: String] = [:]
+        private var names = XMLElementNames()
         private var fieldsByName: [(UnsafePointer<xmlChar>, RecordField)] = []
 
         static func from(_ context: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Scan> {
@@ -129,7 +128,7 @@ enum XMLRecordScanner {
             default:
                 // Child elements belong only inside logs, and no deeper than the reader allows.
                 guard !logs.isEmpty, depth < XMLParser.maximumDepth else { return decline() }
-                let name = string(name)
+                let name = names.string(name)
                 logs.append(XMLOpenElement(name: name, isLogs: name == "logs", insideLogs: true))
             }
         }
@@ -185,13 +184,6 @@ enum XMLRecordScanner {
             guard let field = RecordField(UnsafeBufferPointer(start: name, count: strlen(Self.chars(name)))) else { return nil }
             fieldsByName.append((name, field))
             return field
-        }
-
-        private mutating func string(_ name: UnsafePointer<xmlChar>) -> String {
-            if let known = names[name] { return known }
-            let string = String(cString: name)
-            if names.count < 1_024 { names[name] = string }
-            return string
         }
     }
 }
