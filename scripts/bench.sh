@@ -193,6 +193,11 @@ else
 fi
 summary+="- live: --concurrency 8 is $(ratio "live --concurrency 8" "live --concurrency 1") faster than --concurrency 1; vs the curl loop $(ratio "live --concurrency 8" "curl loop")$dlt_line"$'\n'
 
+# The hand-written section "Across runs" (figures gathered over several runs, which the README
+# sums up in one line) is carried over from the file this run replaces.
+across=""
+[ -f bench/results.md ] && across=$(sed -n '/^## Across runs/,$p' bench/results.md)
+
 {
   echo "# Benchmark results"
   echo
@@ -208,5 +213,6 @@ summary+="- live: --concurrency 8 is $(ratio "live --concurrency 8" "live --conc
   echo "Live runs write the CSV and manifest; the curl loop only saves the pages."
   echo
   printf "%s" "$summary"
+  if [ -n "$across" ]; then echo; printf "%s\n" "$across"; fi
 } > bench/results.md
 cat bench/results.md

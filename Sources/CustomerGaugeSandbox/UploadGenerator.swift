@@ -44,7 +44,7 @@ public struct UploadGenerator: Sendable {
         let stamp = "\(day) \(pad2(secondOfDay / 3600)):\(pad2(secondOfDay / 60 % 60)):\(pad2(secondOfDay % 60))"
         let name = fileName(day: day, random: &random)
         let roll = Double(random.next() % 10_000) / 10_000
-        // Uploads hold at most 1,000 rows (API-NOTES.md); most are small.
+        // Uploads hold at most 1,000 rows (CustomerGauge's limit for a revenue file); most are small.
         let total = Int(random.next() % 4 == 0 ? 1 + random.next() % 1000 : 1 + random.next() % 120)
 
         if roll < 0.005 {

@@ -37,7 +37,7 @@ public protocol ProgressObserver: Sendable {
 /// `--archive-raw` keeps pages as they come: that is evidence of what was read, failed runs included.
 public enum Pipeline {
     /// Pages typed at once: two per core, so that no core waits while the in-order step (which
-    /// shares them) catches up. Measured on 2 cores: 8% faster than one per core plus one.
+    /// shares them) catches up: faster than one per core plus one on 2 cores (`scripts/bench.sh`).
     static let typingWidth = max(2, 2 * ProcessInfo.processInfo.activeProcessorCount)
 
     public static func run(source: some PageSource, configuration: ReportConfiguration, logger: Logger,

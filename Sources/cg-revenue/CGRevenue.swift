@@ -19,7 +19,7 @@ struct CGRevenue: AsyncParsableCommand {
         defaultSubcommand: nil
     )
 
-    /// ArgumentParser exits 64 on a usage error; the contract says 2.
+    /// ArgumentParser exits 64 on a usage error; the README's "Exit codes" say 2.
     static func main() async {
         MemoryTuning.apply()
         Interruption.install()

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import RevenueReport
 
-/// `cg-revenue report`: every option of the contract. Options left out here fall back to the
+/// `cg-revenue report`: every option of the README's "Usage". Options left out here fall back to the
 /// environment (`CG_` + the name), then the `--config` file, then the defaults shown.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -131,7 +131,7 @@ struct ReportCommand: AsyncParsableCommand {
             if !settings.problems.isEmpty { throw ExitCode(2) }
             return
         }
-        await RunMonitor.shared.begin(settings, logger: logger)
+        RunMonitor.shared.begin(settings, logger: logger)
         if let nothing = settings.nothingToCover {
             FileHandle.standardError.write(Data((nothing + "\n").utf8))
             return

@@ -17,17 +17,25 @@ final class RunMonitor: @unchecked Sendable {
     private var tally: RequestTally?
     private var report: ReportFigures?
     private var finished = false
+    /// The `start` ping, sent beside the run: a slow or dead monitor never delays reading.
+    private var startPing: Task<Void, Never>?
 
-    /// Starts watching the run (real clock, not `--now`: this is when it happened) and pings `start`.
-    func begin(_ settings: RunSettings, logger: Logger) async {
+    /// Starts watching the run (real clock, not `--now`: this is when it happened) and sends the
+    /// `start` ping without waiting for it.
+    func begin(_ settings: RunSettings, logger: Logger) {
         let ping = settings.pingURL.map { HealthcheckPing(url: $0) }
+        let startPing = ping.map { ping in
+            Task.detached {
+                if let problem = await ping.start() { logger.warning("\(problem)") }
+            }
+        }
         lock.withLock {
             metrics = settings.metricsFile.map(MetricsFile.init)
             self.ping = ping
             self.logger = logger
+            self.startPing = startPing
             startedAt = Date()
         }
-        if let ping, let problem = await ping.start() { logger.warning("\(problem)") }
     }
 
     /// The API source's request counts, for the metrics.
@@ -38,10 +46,12 @@ final class RunMonitor: @unchecked Sendable {
 
     /// Writes the metrics and sends the closing ping, once.
     func finish(exitCode: Int32) async {
-        guard let (metrics, ping, logger, figures) = takeFinal(exitCode: exitCode) else { return }
+        guard let (metrics, ping, logger, figures, startPing) = takeFinal(exitCode: exitCode) else { return }
         if let metrics {
             do { try metrics.write(figures) } catch { logger?.warning("\(error)") }
         }
+        // The monitor sees `start` before the exit code (a `start` still in flight finishes first).
+        await startPing?.value
         if let ping, let problem = await ping.finish(exitCode: exitCode, log: LogTail.shared.text) {
             logger?.warning("\(problem)")
         }
@@ -54,11 +64,12 @@ final class RunMonitor: @unchecked Sendable {
             await self.finish(exitCode: exitCode)
             done.signal()
         }
-        // The ping's own bound (2 tries of 10 s) plus a margin; never hang a stopping run.
-        _ = done.wait(timeout: .now() + 25)
+        // The pings' own bound (start still in flight, then the end: 2 tries of 10 s each) plus a
+        // margin; never hang a stopping run.
+        _ = done.wait(timeout: .now() + 45)
     }
 
-    private func takeFinal(exitCode: Int32) -> (MetricsFile?, HealthcheckPing?, Logger?, RunFigures)? {
+    private func takeFinal(exitCode: Int32) -> (MetricsFile?, HealthcheckPing?, Logger?, RunFigures, Task<Void, Never>?)? {
         lock.withLock {
             guard !finished, metrics != nil || ping != nil else { return nil }
             finished = true
@@ -66,7 +77,7 @@ final class RunMonitor: @unchecked Sendable {
             let figures = RunFigures(finishedAt: now, durationSeconds: now.timeIntervalSince(startedAt), exitCode: exitCode,
                                      report: exitCode == 0 || exitCode == 3 ? report : nil,
                                      requests: tally.map { ($0.requests, $0.retries) })
-            return (metrics, ping, logger, figures)
+            return (metrics, ping, logger, figures, startPing)
         }
     }
 }

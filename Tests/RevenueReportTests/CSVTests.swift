@@ -11,7 +11,7 @@ import Testing
         return String(decoding: text.utf8.dropFirst(headerLine.utf8.count), as: UTF8.self)
     }
 
-    @Test func headerIsExactlyTheContract() {
+    @Test func headerIsExactlyTheREADMEs() {
         #expect(CSVWriter.header.joined(separator: ",") == "id,status,source_filename,date_upload,total_records,successful_records,unsuccessful_records,success_rate,log_count,logs")
     }
 

@@ -120,7 +120,7 @@ import Testing
         }
     }
 
-    /// Every setting of the contract is a flag in `--help` and a row of the README's table.
+    /// Every setting of the README's "Usage" is a flag in `--help` and a row of the README's table.
     @Test func helpAndReadmeNameEveryOption() async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }

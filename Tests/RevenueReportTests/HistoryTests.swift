@@ -241,14 +241,13 @@ import Testing
         // Another run holds the history: its lock, with its pid.
         let lock = try HistoryLock.acquire(for: folder.path("h.sqlite"), wait: 1, logger: quietLogger)
         let examples = packageRoot.appendingPathComponent("examples/responses").path
-        let started = Date()
-        async let run = runCLI(["report", "--replay", examples, "--range", "2026-03", "--out", "out", "--history", "h.sqlite"], in: folder.url)
-        try await Task.sleep(nanoseconds: 1_500_000_000)
+        let run = try RunningCLI(["report", "--replay", examples, "--range", "2026-03", "--out", "out", "--history", "h.sqlite"], in: folder.url)
+        // Let go only once the second run has said it is waiting (however late it starts).
+        let waited = try await run.waitForStderr(containing: "in use by another run (pid \(getpid()))")
         lock.release()
-        let result = try await run
+        let result = await run.finish()
+        #expect(waited, "\(result.stderr)")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(Date().timeIntervalSince(started) >= 1.5)
-        #expect(result.stderr.contains("in use by another run (pid \(getpid()))"))
 
         // Held longer than the wait: exit 1 naming the holder (the wait is 60 s on the command line).
         let holder = try HistoryLock.acquire(for: folder.path("h.sqlite"), wait: 1, logger: quietLogger)

@@ -209,10 +209,35 @@ import Testing
         defer { folder.cleanUp() }
         // A port that was just free: nothing listens there.
         let port = try await withPingServer { monitor in monitor.port }
-        let result = try await runCLI(["report", "--replay", examples, "--out", "out", "--fail-on", "not-processed", "--quiet",
-                                       "--ping-url", "http://127.0.0.1:\(port)/ping/abc-secret-check"], in: folder.url)
+        let arguments = ["report", "--replay", examples, "--out", "out", "--fail-on", "not-processed", "--log-level", "warning"]
+        var started = Date()
+        _ = try await runCLI(arguments, in: folder.url)
+        let alone = Date().timeIntervalSince(started)
+        started = Date()
+        let result = try await runCLI(arguments + ["--ping-url", "http://127.0.0.1:\(port)/ping/abc-secret-check"], in: folder.url)
+        let withDeadMonitor = Date().timeIntervalSince(started)
         #expect(result.status == 3)  // the run's own outcome
         #expect(!result.stderr.contains("abc-secret-check"))
+        #expect(result.stderr.contains("ping to /start was not taken") && result.stderr.contains("ping to /3 was not taken"), "\(result.stderr)")
+        // A refused connection ends each try at once: 3 s is the promise, 10 s a ceiling a busy
+        // machine cannot reach by chance (it took 40 s when each try waited for its connect timeout).
+        #expect(withDeadMonitor < alone + 10, "\(withDeadMonitor) s with a dead monitor against \(alone) s without")
+    }
+
+    /// A monitor that takes the connection and never answers: each try is cut at its timeout,
+    /// and the run's own ping gets 10 s a try.
+    @Test func aMonitorThatNeverAnswersIsCutAtTheTimeoutOfEachTry() async throws {
+        #expect(HealthcheckPing(url: URL(string: "http://127.0.0.1/x")!).timeout == 10)
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let started = Date()
+        let problem = await HealthcheckPing(url: URL(string: "http://127.0.0.1:\(listener.port)/ping/abc-secret-check")!, timeout: 1, tries: 2).start()
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(problem?.contains("timed out") == true, "\(problem ?? "taken")")
+        #expect(problem.map { !$0.contains("abc-secret-check") && !$0.contains("127.0.0.1") } == true)
+        // At least the two timeouts; the ceiling is generous because other suites' blocking waits
+        // can hold this task's resumption on 2 busy cores (an uncut try would never end).
+        #expect(elapsed >= 1.9 && elapsed < 60, "2 tries of 1 s took \(elapsed) s")
     }
 
     @Test func aSlowMonitorIsGivenUpOnAfterItsTimeout() async throws {
@@ -289,4 +314,31 @@ extension JSONValue {
     var stringText: String? { if case .string(let text) = self { return text } else { return nil } }
     var arrayItems: [JSONValue] { if case .array(let items) = self { return items } else { return [] } }
     subscript(index: Int) -> JSONValue? { arrayItems.indices.contains(index) ? arrayItems[index] : nil }
+}
+
+/// A loopback port that takes connections (the kernel completes the handshake into the backlog)
+/// and never reads or answers them.
+final class SilentListener: @unchecked Sendable {
+    private let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard descriptor >= 0, bound == 0, listen(descriptor, 16) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
 }

@@ -3,8 +3,9 @@ import Testing
 @testable import RevenueReport
 
 /// The HTML report as a browser lays it out (headless Chromium, a reader we did not write), at
-/// 700 px and on a 390 px phone, with 10, 500 and 10,000 uploads needing attention: nothing may
-/// stick out at the right edge or need sideways scrolling, and however many need attention the
+/// 700 px, on a 390 px phone and at 320 px, with 10, 500 and 10,000 uploads needing attention:
+/// nothing may stick out at the right edge or need sideways scrolling, no text renders under
+/// 11 px (the chart's labels included), and however many need attention the
 /// report stays short (25 cards, then one line each, then a count).
 @Suite(.serialized) struct ReportLayoutTests {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
@@ -36,7 +37,7 @@ import Testing
     }
 
     /// Lays the page out at `width` and says how wide it is and which elements stick out.
-    func layout(_ html: String, width: Int, in folder: TemporaryFolder) throws -> (scrollWidth: Int, outside: [String]) {
+    func layout(_ html: String, width: Int, in folder: TemporaryFolder) throws -> (scrollWidth: Int, outside: [String], small: [String]) {
         // A measuring script added to a copy (the report itself has no JavaScript), laid out in a
         // frame exactly `width` wide (headless Chromium's own window is at least 500 px): its
         // answer goes into the outer page's title, which --dump-dom prints.
@@ -44,7 +45,13 @@ import Testing
             <script>
             const outside = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
               .slice(0, 5).map(e => e.tagName + ':' + (e.textContent || '').trim().slice(0, 40));
-            parent.document.title = 'LAYOUT ' + JSON.stringify({frame: window.innerWidth, width: document.documentElement.scrollWidth, outside: outside});
+            // Every element that shows text of its own, at the size it renders: an SVG text scales
+            // with its drawing (its screen matrix), HTML text is its computed size.
+            const small = [...document.querySelectorAll('body *')].filter(e => !['TITLE', 'SCRIPT', 'STYLE', 'title'].includes(e.tagName) &&
+                !e.closest('title') && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim() !== '') && e.getClientRects().length > 0)
+              .map(e => ({e: e, px: parseFloat(getComputedStyle(e).fontSize) * (e instanceof SVGElement && e.getScreenCTM ? e.getScreenCTM().a : 1)}))
+              .filter(x => x.px < 11).slice(0, 5).map(x => x.e.tagName + ' ' + x.px.toFixed(1) + 'px:' + x.e.textContent.trim().slice(0, 40));
+            parent.document.title = 'LAYOUT ' + JSON.stringify({frame: window.innerWidth, width: document.documentElement.scrollWidth, outside: outside, small: small});
             </script>
             """
         let measured = html.replacingOccurrences(of: "</body>", with: probe + "</body>")
@@ -65,14 +72,14 @@ import Testing
         process.waitUntilExit()
         guard let start = dom.range(of: "LAYOUT "), let end = dom.range(of: "</title>", range: start.upperBound ..< dom.endIndex) else {
             Issue.record("Chromium printed no layout")
-            return (Int.max, [])
+            return (Int.max, [], [])
         }
         let json = String(dom[start.upperBound ..< end.lowerBound]).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
         let value = try JSONParser.parse(Data(json.utf8))
         #expect(value["frame"]?.numberText == String(width), "the frame is \(width) px wide")
-        let outside: [String]
-        if case .array(let items)? = value["outside"] { outside = items.map(\.compactText) } else { outside = [] }
-        return (Int(value["width"]?.numberText ?? "") ?? Int.max, outside)
+        let outside = value["outside"]?.arrayItems.map(\.compactText) ?? []
+        let small = value["small"]?.arrayItems.map(\.compactText) ?? []
+        return (Int(value["width"]?.numberText ?? "") ?? Int.max, outside, small)
     }
 
     @Test(.enabled(if: chromium != nil, "needs chromium (.ci/run installs it)"), arguments: [10, 500, 10_000])
@@ -80,10 +87,12 @@ import Testing
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let html = String(decoding: try HTMLWriter().render(Self.document(needingAttention: count)), as: UTF8.self)
-        for width in [390, 700] {
+        for width in [320, 390, 700] {
             let laidOut = try layout(html, width: width, in: folder)
             #expect(laidOut.scrollWidth <= width, "at \(width) px the page is \(laidOut.scrollWidth) px wide")
             #expect(laidOut.outside.isEmpty, "at \(width) px these stick out: \(laidOut.outside)")
+            // The chart's labels too: no text renders under 11 px however narrow the page.
+            #expect(laidOut.small.isEmpty, "at \(width) px these render under 11 px: \(laidOut.small)")
         }
         // However many need attention: 25 cards, then a line each up to the report's limit, then how many more.
         let cards = html.components(separatedBy: "class=\"card\"").count - 1

@@ -150,6 +150,66 @@ private func runCLIBlocking(_ arguments: [String], in directory: URL, environmen
                          stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// `cg-revenue` started and left running, its stderr read as it comes, so that a test can act
+/// when the child has said something (never after a fixed sleep, which races on a busy machine).
+final class RunningCLI: @unchecked Sendable {
+    private let process = Process()
+    private let lock = NSLock()
+    private var said = Data()
+    private var output = Data()
+    private let drained = DispatchGroup()
+
+    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
+        process.executableURL = try cgRevenueBinary()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        drained.enter()
+        Thread.detachNewThread { [self] in
+            while case let chunk = stderr.fileHandleForReading.availableData, !chunk.isEmpty {
+                lock.withLock { said.append(chunk) }
+            }
+            drained.leave()
+        }
+        drained.enter()
+        Thread.detachNewThread { [self] in
+            let all = stdout.fileHandleForReading.readDataToEndOfFile()
+            lock.withLock { output = all }
+            drained.leave()
+        }
+    }
+
+    var stderr: String { lock.withLock { String(decoding: said, as: UTF8.self) } }
+
+    /// Waits until stderr holds `text` (true), or the child has ended or `ceiling` seconds passed (false).
+    func waitForStderr(containing text: String, ceiling: TimeInterval = 120) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(ceiling)
+        while Date() < deadline {
+            if stderr.contains(text) { return true }
+            if !process.isRunning { return stderr.contains(text) }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return false
+    }
+
+    /// Waits for the child to end and returns what it said.
+    func finish() async -> CommandResult {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { [self] in
+                process.waitUntilExit()
+                drained.wait()
+                continuation.resume(returning: CommandResult(status: process.terminationStatus, stdout: lock.withLock { String(decoding: output, as: UTF8.self) },
+                                                             stderr: stderr))
+            }
+        }
+    }
+}
+
 /// Runs `cg-revenue` with files limited to `blocks` of 512 bytes (`ulimit -f`, with SIGXFSZ
 /// ignored so that a write past it fails as on a full disk), and returns its status and stderr.
 func runCLIWithFileSizeLimit(blocks: Int, _ arguments: [String], in directory: URL,

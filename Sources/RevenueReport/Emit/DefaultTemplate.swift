@@ -95,15 +95,14 @@ enum DefaultTemplate {
 <tr><td style="padding:12px 16px;">
   <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">Records per {{timeline.granularity}}</div>
   {{#timeline.hasBars}}
+  <div style="font-size:12px;color:#52606d;margin:0 0 2px 0;">peak {{timeline.peak}} records</div>
   <svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {{timeline.width}} {{timeline.height}}" role="img" aria-label="Successful and unsuccessful records per {{timeline.granularity}}, {{timeline.firstLabel}} to {{timeline.lastLabel}}" style="display:block;background:#ffffff;">
     <line x1="0" y1="{{timeline.axisY}}" x2="{{timeline.rightX}}" y2="{{timeline.axisY}}" stroke="#9aa5b1" stroke-width="1"/>
     {{#timeline.bars}}
     <g data-label="{{label}}" data-successful="{{successful}}" data-unsuccessful="{{unsuccessful}}"><title>{{label}}: {{successful}} successful, {{unsuccessful}} unsuccessful records in {{uploads}} upload(s)</title><rect x="{{x}}" y="{{successY}}" width="{{width}}" height="{{successHeight}}" fill="#3f9c6d"/><rect x="{{x}}" y="{{failY}}" width="{{width}}" height="{{failHeight}}" fill="#d64545"/></g>
     {{/timeline.bars}}
-    <text x="0" y="{{timeline.labelY}}" font-size="11" fill="#52606d">{{timeline.firstLabel}}</text>
-    <text x="{{timeline.rightX}}" y="{{timeline.labelY}}" font-size="11" fill="#52606d" text-anchor="end">{{timeline.lastLabel}}</text>
-    <text x="0" y="10" font-size="11" fill="#52606d">peak {{timeline.peak}} records</text>
   </svg>
+  <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="font-size:12px;color:#52606d;margin:2px 0 0 0;"><tr><td align="left">{{timeline.firstLabel}}</td><td align="right">{{timeline.lastLabel}}</td></tr></table>
   <div style="font-size:11px;color:#52606d;"><span style="color:#3f9c6d;">&#9632;</span> successful &nbsp; <span style="color:#d64545;">&#9632;</span> unsuccessful records</div>
   {{/timeline.hasBars}}
 </td></tr>
@@ -124,7 +123,7 @@ enum DefaultTemplate {
 {{#hasCauses}}
 <tr><td style="padding:12px 16px;">
   <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">Why rows were rejected</div>
-  <div style="font-size:12px;color:#52606d;margin:0 0 4px 0;">{{causeRows}} rejected row(s) named in the logs, by cause, most rows first.</div>
+  <div style="font-size:12px;color:#52606d;margin:0 0 4px 0;">{{causeRows}} rejected row(s) in the logs, by cause, most rows first.</div>
   <table role="presentation" width="100%" cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;font-size:12px;table-layout:fixed;">
     <tr style="background:#e9eef3;"><th align="left">Cause</th><th align="right" width="15%">Rows</th><th align="right" width="17%">Uploads</th></tr>
     {{#causes}}
@@ -164,9 +163,9 @@ enum DefaultTemplate {
 <tr><td style="padding:12px 16px;">
   <div style="font-size:16px;font-weight:bold;margin:0 0 6px 0;">All uploads</div>
   <table width="100%" cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;font-size:12px;">
-    <tr style="background:#e9eef3;"><th align="left">Upload</th><th align="left">File</th><th align="right">Rows</th><th align="right">Rejected</th><th align="right">Rate</th></tr>
+    <tr style="background:#e9eef3;"><th align="left">Upload</th><th align="left">File</th><th align="right">Rows, rejected, rate</th></tr>
     {{#rows}}
-    <tr style="border-bottom:1px solid #e9eef3;"><td valign="top">#{{id}}<br><span style="color:#52606d;">{{date}}</span><br>{{status}}</td><td valign="top" style="word-break:break-all;">{{filename}}</td><td align="right" valign="top">{{total}}</td><td align="right" valign="top">{{unsuccessful}}</td><td align="right" valign="top">{{rate}}</td></tr>
+    <tr style="border-bottom:1px solid #e9eef3;"><td valign="top">#{{id}}<br><span style="color:#52606d;">{{date}}</span><br>{{status}}</td><td valign="top" style="word-break:break-all;">{{filename}}</td><td align="right" valign="top" style="white-space:nowrap;">{{total}}<br><span style="color:#52606d;">{{unsuccessful}} rejected</span><br>{{rate}}</td></tr>
     {{/rows}}
   </table>
   {{#rowsTruncated}}<div style="color:#52606d;padding-top:6px;">The table shows the first {{rowsShown}} of {{rowsTotal}} uploads; {{rowFiles}} hold them all.</div>{{/rowsTruncated}}

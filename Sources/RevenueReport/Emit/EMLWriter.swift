@@ -85,14 +85,14 @@ struct EMLWriter {
         ]
         lines += summary.statuses.map { "  \($0.status): \(HTMLWriter.grouped($0.uploads))" }
         if let since = document.sinceLastRun { lines += ["", "Since the last run:"] + SinceLastRunText.lines(since, zone: document.displayZone) }
-        let causes = document.causes.causes
+        let (causes, rest) = document.causes.listed(limit: HTMLWriter.causeLimit)
         if !causes.isEmpty {
             lines += ["", "Why rows were rejected (\(HTMLWriter.grouped(document.causes.rows)) rows, most first):"]
-            for cause in causes.prefix(HTMLWriter.causeLimit) {
+            for cause in causes {
                 lines.append("  \(HTMLWriter.grouped(cause.rows)) rows in \(HTMLWriter.grouped(cause.uploads)) upload(s): \(cause.cause) (e.g. \(cause.examples.map { "#\($0)" }.joined(separator: ", ")))"
                     .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " "))
             }
-            if causes.count > HTMLWriter.causeLimit { lines.append("  … and \(causes.count - HTMLWriter.causeLimit) more cause(s)") }
+            if !rest.isEmpty { lines.append("  … and \(rest.count) more cause(s)") }
         }
         lines += ["", "Needs attention: \(HTMLWriter.grouped(attentionCount))"]
         for upload in attention.prefix(50) {

@@ -106,16 +106,15 @@ public struct HTMLWriter: ReportWriter {
         ]
         let shownAttention = min(excerpt.attention.count, attentionLimit)
         if excerpt.attentionCount > shownAttention { context["attentionMore"] = grouped(excerpt.attentionCount - shownAttention) }
-        let causes = document.causes.causes
+        let (causes, rest) = document.causes.listed(limit: causeLimit)
         if !causes.isEmpty {
             context["hasCauses"] = true
             context["causeRows"] = grouped(document.causes.rows)
-            context["causes"] = causes.prefix(causeLimit).map { cause -> [String: Any] in
+            context["causes"] = causes.map { cause -> [String: Any] in
                 ["cause": cause.cause, "rows": grouped(cause.rows), "uploads": grouped(cause.uploads),
                  "examples": cause.examples.map { "#\($0)" }.joined(separator: ", ")]
             }
-            if causes.count > causeLimit {
-                let rest = causes.dropFirst(causeLimit)
+            if !rest.isEmpty {
                 context["causesMore"] = "\(grouped(rest.count)) more cause(s), \(grouped(rest.reduce(0) { $0 + $1.rows })) row(s)"
             }
         }
@@ -192,10 +191,12 @@ public struct HTMLWriter: ReportWriter {
             "date": zone.displayTime(upload.dateUpload.instant),
             "status": upload.status ?? "",
             "filename": upload.sourceFilename ?? "",
-            "total": upload.totalRecords.map(grouped) ?? "",
+            // One cell stacks the three figures (a 320 px phone has no room for three columns):
+            // an unknown one reads as such rather than as an empty line.
+            "total": upload.totalRecords.map(grouped) ?? "? rows",
             "successful": upload.successfulRecords.map(grouped) ?? "",
-            "unsuccessful": upload.unsuccessfulRecords.map(grouped) ?? "",
-            "rate": upload.successRateText.map(percent) ?? "",
+            "unsuccessful": upload.unsuccessfulRecords.map(grouped) ?? "?",
+            "rate": upload.successRateText.map(percent) ?? "no rate",
         ]
     }
 

@@ -1,6 +1,7 @@
 /// The HTML report's timeline: successful against unsuccessful records per day (ranges up to 62
 /// days), per week (Monday to Sunday, up to a year) or per month (beyond), drawn as inline SVG
-/// by the template from the numbers here.
+/// by the template from the numbers here. The drawing scales with the page, so its labels (the
+/// peak, the first and last bucket) are HTML text beside it, readable at any width.
 struct Timeline {
     enum Granularity: String { case day, week, month }
 
@@ -13,7 +14,7 @@ struct Timeline {
     }
 
     static let width = 640
-    static let height = 160
+    static let height = 142
     static let chartBottom = 140
 
     let granularity: Granularity
@@ -92,7 +93,7 @@ struct Timeline {
             ]
         }
         return [
-            "width": Self.width, "height": Self.height, "axisY": Self.chartBottom, "labelY": Self.chartBottom + 14,
+            "width": Self.width, "height": Self.height, "axisY": Self.chartBottom,
             "granularity": granularity.rawValue, "bars": bars, "hasBars": !bars.isEmpty,
             "firstLabel": buckets.first?.label ?? "", "lastLabel": buckets.last?.label ?? "",
             "peak": HTMLWriter.grouped(peak), "rightX": Self.width,

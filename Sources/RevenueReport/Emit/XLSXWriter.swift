@@ -29,6 +29,8 @@ public struct XLSXWriter: RowsFinisher {
     static let rejectedColumns = ["upload_id", "date_upload", "source_filename", "row", "cause", "message"]
     /// What a cell holds at most (Excel's limit, in characters).
     static let maxCellCharacters = 32_767
+    /// The widest a text column grows to fit its longest value (in characters); longer text wraps.
+    static let textCap: Double = 60
 
     public func finish(rowsFile: String, document: ReportDocument, to path: String, warn: (String) -> Void) throws {
         let zone = displayZone ?? document.displayZone
@@ -38,8 +40,10 @@ public struct XLSXWriter: RowsFinisher {
         try writeSummary(document, into: book, cleaner: &cleaner)
 
         var newest: Int64?
-        var uploads = book.sheets(named: "Uploads", columns: Self.uploadColumns, rowsPerSheet: rowsPerSheet,
-                                  widths: [10, 20, 40, 20, 13, 13, 13, 12, 10, 60])
+        let printTitle = "Revenue uploads, \(document.rangeDescription)"
+        var uploads = book.sheets(named: "Uploads", columns: Self.uploadColumns, rowsPerSheet: rowsPerSheet, printTitle: printTitle,
+                                  widths: [10, 20, 24, 20, 13, 13, 13, 12, 10, 50],
+                                  caps: [nil, 30, Self.textCap, nil, nil, nil, nil, nil, nil, nil])
         try XLSXCells.forEach(in: rowsFile) { upload in
             newest = upload.dateUpload.instant
             try uploads.row { sheet, row in
@@ -57,8 +61,8 @@ public struct XLSXWriter: RowsFinisher {
         }
         try uploads.finish()
 
-        var rejected = book.sheets(named: "Rejected rows", columns: Self.rejectedColumns, rowsPerSheet: rowsPerSheet,
-                                   widths: [10, 20, 40, 8, 45, 60])
+        var rejected = book.sheets(named: "Rejected rows", columns: Self.rejectedColumns, rowsPerSheet: rowsPerSheet, printTitle: printTitle,
+                                   widths: [10, 20, 24, 8, 24, 24], caps: [nil, nil, Self.textCap, nil, Self.textCap, Self.textCap])
         try XLSXCells.forEach(in: rowsFile) { upload in
             guard upload.logCount > 0 else { return }
             for entry in upload.logs {
@@ -83,10 +87,8 @@ public struct XLSXWriter: RowsFinisher {
 
     /// The summary: what the HTML's header and KPI cards say, the status breakdown, the causes.
     private func writeSummary(_ document: ReportDocument, into book: Workbook, cleaner: inout CellCleaner) throws {
-        let sheet = try book.addSheet("Summary")
-        try sheet.width(0, 0, 34)
-        try sheet.width(1, 3, 16)
-        try sheet.width(4, 4, 30)
+        let sheet = try book.addSheet("Summary", fit: ColumnFit(minimum: [34, 16, 16, 16], caps: [Self.textCap, Self.textCap, nil, 40]))
+        try sheet.printSetup(title: "Revenue uploads, \(document.rangeDescription)", sheetName: "Summary", repeatHeaderRow: false)
         var row = 0
         func line(_ label: String, _ value: String?) throws {
             try sheet.text(row, 0, label, bold: true)
@@ -112,7 +114,7 @@ public struct XLSXWriter: RowsFinisher {
         try figure("Unsuccessful records", Double(summary.unsuccessfulRecords))
         try figure("Success rate", summary.successRateText.flatMap { Double($0) }, percent: true)
         try figure("Uploads that need attention", Double(document.excerpt.attentionCount))
-        try figure("Rejected rows (log entries)", Double(document.causes.rows))
+        try figure("Rejected rows in the logs", Double(document.causes.rows))
         row += 1
         try sheet.text(row, 0, "Status", bold: true)
         try sheet.text(row, 1, "Uploads", bold: true)
@@ -135,6 +137,7 @@ public struct XLSXWriter: RowsFinisher {
             try sheet.text(row, 3, cause.examples.map(String.init).joined(separator: ", "))
             row += 1
         }
+        try sheet.fitColumns()
     }
 }
 
@@ -238,6 +241,8 @@ final class Workbook {
     let bold: UnsafeMutablePointer<lxw_format>
     let dateTime: UnsafeMutablePointer<lxw_format>
     let percent: UnsafeMutablePointer<lxw_format>
+    /// Text that wraps at its column's width, top-aligned so a tall row still reads from its top.
+    let wrapped: UnsafeMutablePointer<lxw_format>
     private var closed = false
 
     init(path: String, scratchFolder: String, name: String) throws {
@@ -257,6 +262,9 @@ final class Workbook {
         format_set_num_format(dateTime, "yyyy-mm-dd hh:mm:ss")
         percent = workbook_add_format(book)
         format_set_num_format(percent, "0.00%")
+        wrapped = workbook_add_format(book)
+        format_set_text_wrap(wrapped)
+        format_set_align(wrapped, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue))
     }
 
     deinit {
@@ -265,14 +273,15 @@ final class Workbook {
         if !closed { _ = workbook_close(book) }
     }
 
-    func addSheet(_ title: String) throws -> Sheet {
+    func addSheet(_ title: String, fit: ColumnFit) throws -> Sheet {
         guard let sheet = workbook_add_worksheet(book, title) else { throw ReportError.io("\(name): libxlsxwriter could not add the sheet \"\(title)\"") }
-        return Sheet(sheet: sheet, book: self)
+        return Sheet(sheet: sheet, book: self, fit: fit)
     }
 
-    /// Sheets named `Uploads`, `Uploads 2`, … each with the header row frozen and filtered.
-    func sheets(named title: String, columns: [String], rowsPerSheet: Int, widths: [Double]) -> SheetSeries {
-        SheetSeries(book: self, title: title, columns: columns, rowsPerSheet: rowsPerSheet, widths: widths)
+    /// Sheets named `Uploads`, `Uploads 2`, … each with the header row frozen, filtered and
+    /// printed on every page.
+    func sheets(named title: String, columns: [String], rowsPerSheet: Int, printTitle: String, widths: [Double], caps: [Double?]) -> SheetSeries {
+        SheetSeries(book: self, title: title, columns: columns, rowsPerSheet: rowsPerSheet, printTitle: printTitle, widths: widths, caps: caps)
     }
 
     func check(_ error: lxw_error, _ what: @autoclosure () -> String) throws {
@@ -307,14 +316,36 @@ final class Workbook {
     }
 }
 
-/// One worksheet: typed cells; an unknown value is an empty cell.
+/// One worksheet: typed cells; an unknown value is an empty cell. Text columns grow to fit
+/// their longest value (`ColumnFit`), and wrap past their cap.
 struct Sheet {
     let sheet: UnsafeMutablePointer<lxw_worksheet>
     let book: Workbook
+    let fit: ColumnFit
 
     func text(_ row: Int, _ column: Int, _ value: String?, bold: Bool = false) throws {
         guard let value, !value.isEmpty else { return }
-        try book.check(worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), value, bold ? book.bold : nil), "row \(row + 1)")
+        fit.offer(column, value, bold: bold)
+        let format = bold ? book.bold : (fit.wraps(column) ? book.wrapped : nil)
+        try book.check(worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), value, format), "row \(row + 1)")
+    }
+
+    /// Sets the widths `fit` arrived at (libxlsxwriter writes the columns when the workbook
+    /// closes, so they can follow the rows even in constant-memory mode).
+    func fitColumns() throws {
+        for (column, width) in fit.widths.enumerated() { try self.width(column, column, width) }
+    }
+
+    /// As finance prints it: landscape, every column on one page wide, the header row on every
+    /// page (tables), the range and sheet in the page header, page numbers in the footer.
+    func printSetup(title: String, sheetName: String, repeatHeaderRow: Bool) throws {
+        worksheet_set_landscape(sheet)
+        worksheet_fit_to_pages(sheet, 1, 0)
+        if repeatHeaderRow { try book.check(worksheet_repeat_rows(sheet, 0, 0), "the rows printed on every page") }
+        // `&` starts a code in a header: a literal one is doubled. Excel takes at most 255 characters.
+        let header = "&C" + String("\(title) · \(sheetName)".replacingOccurrences(of: "&", with: "&&").prefix(200))
+        try book.check(worksheet_set_header(sheet, header), "the page header")
+        try book.check(worksheet_set_footer(sheet, "&CPage &P of &N"), "the page footer")
     }
 
     func number(_ row: Int, _ column: Int, _ value: Double?) throws {
@@ -346,17 +377,21 @@ struct SheetSeries {
     let title: String
     let columns: [String]
     let rowsPerSheet: Int
+    let printTitle: String
     let widths: [Double]
+    let caps: [Double?]
     private var current: Sheet?
     private var nextRow = 0
     private var sheetsMade = 0
 
-    init(book: Workbook, title: String, columns: [String], rowsPerSheet: Int, widths: [Double]) {
+    init(book: Workbook, title: String, columns: [String], rowsPerSheet: Int, printTitle: String, widths: [Double], caps: [Double?]) {
         self.book = book
         self.title = title
         self.columns = columns
         self.rowsPerSheet = rowsPerSheet
+        self.printTitle = printTitle
         self.widths = widths
+        self.caps = caps
     }
 
     /// Writes one row through `body` (sheet, row number), starting a sheet when needed.
@@ -375,8 +410,9 @@ struct SheetSeries {
     private mutating func startSheet() throws {
         if current != nil { try closeSheet() }
         sheetsMade += 1
-        let sheet = try book.addSheet(sheetsMade == 1 ? title : "\(title) \(sheetsMade)")
-        for (column, width) in widths.enumerated() { try sheet.width(column, column, width) }
+        let name = sheetsMade == 1 ? title : "\(title) \(sheetsMade)"
+        let sheet = try book.addSheet(name, fit: ColumnFit(minimum: widths, caps: caps))
+        try sheet.printSetup(title: printTitle, sheetName: name, repeatHeaderRow: true)
         for (column, name) in columns.enumerated() { try sheet.text(0, column, name, bold: true) }
         worksheet_freeze_panes(sheet.sheet, 1, 0)
         current = sheet
@@ -385,6 +421,51 @@ struct SheetSeries {
 
     private func closeSheet() throws {
         guard let current else { return }
+        try current.fitColumns()
+        // The table and nothing past it: a long `logs` text running on past the last column
+        // would otherwise widen what is printed, and shrink every page to fit it.
+        try book.check(worksheet_print_area(current.sheet, 0, 0, lxw_row_t(max(0, nextRow - 1)), lxw_col_t(columns.count - 1)), "the print area")
         try book.check(worksheet_autofilter(current.sheet, 0, 0, lxw_row_t(max(0, nextRow - 1)), lxw_col_t(columns.count - 1)), "the autofilter")
+    }
+}
+
+/// The widths of a sheet's columns: each at least its minimum and as wide as the longest text
+/// written in it (headers included), up to its cap, past which the column's text wraps. A column
+/// without a cap keeps its minimum for values (numbers, dates, the logs' JSON) and grows only for
+/// its header.
+final class ColumnFit {
+    private(set) var widths: [Double]
+    let caps: [Double?]
+
+    init(minimum: [Double], caps: [Double?]) {
+        widths = minimum
+        self.caps = caps
+    }
+
+    func wraps(_ column: Int) -> Bool { column < caps.count && caps[column] != nil }
+
+    func offer(_ column: Int, _ text: String, bold: Bool) {
+        guard column < widths.count else { return }
+        let cap = column < caps.count ? caps[column] : nil
+        guard cap != nil || bold else { return }
+        let limit = cap ?? 255
+        // Excel's width is in characters of the default font; bold text is about a tenth wider,
+        // and a margin keeps the last character off the cell's edge.
+        let needed = min(limit, Double(Self.longestLine(text, upTo: Int(limit))) * (bold ? 1.1 : 1) + 2)
+        if needed > widths[column] { widths[column] = needed }
+    }
+
+    /// The characters (Unicode scalars) of the longest line, counting no further than `limit`.
+    static func longestLine(_ text: String, upTo limit: Int) -> Int {
+        var longest = 0, current = 0
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" { current = 0; continue }
+            current += 1
+            if current > longest {
+                longest = current
+                if longest > limit { break }
+            }
+        }
+        return longest
     }
 }

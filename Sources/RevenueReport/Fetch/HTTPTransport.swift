@@ -65,6 +65,10 @@ public final class HTTPTransport: Sendable {
             timeout: .init(connect: .milliseconds(Int64(settings.connectTimeout * 1000)), read: .milliseconds(Int64(settings.requestTimeout * 1000)))
         )
         configuration.decompression = .disabled
+        // A refused connection or a failed name lookup ends the try at once: the pool would
+        // otherwise try again until the connect timeout (20 s per request for a dead monitor).
+        // Trying again is the caller's business (RetryPolicy), with backoff and a bound.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.settings = settings
     }

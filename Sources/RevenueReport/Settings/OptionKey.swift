@@ -1,4 +1,4 @@
-/// Every setting of the command-line contract, by its long option name (declared in `SettingCatalog`): the same name is the
+/// Every setting of the command line (the README's "Usage"), by its long option name (declared in `SettingCatalog`): the same name is the
 /// config file key and, upper-cased with a `CG_` prefix, the environment variable.
 public enum OptionKey: String, CaseIterable, Sendable, Comparable {
     case from, to, range, id

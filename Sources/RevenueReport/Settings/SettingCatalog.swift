@@ -27,7 +27,7 @@ public enum SettingValue: Sendable, Equatable, CustomStringConvertible {
     public var items: [String] { if case .list(let items) = self { return items } else { return [] } }
 }
 
-/// One setting of the command-line contract, declared once: its name (the long option, the config
+/// One setting of the command line (the README's "Usage"), declared once: its name (the long option, the config
 /// key, and `CG_` + the name in the environment), what values it takes, its default, its help,
 /// and whether it is a secret. The command line, the environment, the config file, `--help`,
 /// `--dry-run` and the manifest all come from these declarations.

@@ -104,6 +104,9 @@ public struct RejectionCauses: Sendable {
     public static let maxCauses = 200
     public static let examplesPerCause = 3
     public static let otherCauses = "other causes"
+    /// The rows a log only counts (`… and 13 more rows rejected`): in the totals, under one line,
+    /// never as a cause of their own.
+    public static let notNamed = "not named in the logs"
 
     private struct Tally: Sendable {
         var cause: String
@@ -130,11 +133,17 @@ public struct RejectionCauses: Sendable {
 
     /// `causes`: the cause of each of the upload's log entries, read already (`PageTyping`).
     public mutating func add(_ upload: RevenueUpload, causes: [String]) {
-        for found in causes {
+        for entry in causes {
+            var found = entry
+            var count = 1
+            if let more = Self.moreRowsCount(entry) {
+                found = Self.notNamed
+                count = more
+            }
             let position: Int
             if let known = positions[found] {
                 position = known
-            } else if tallies.count < Self.maxCauses {
+            } else if tallies.count < Self.maxCauses || found == Self.notNamed {
                 position = tallies.count
                 positions[found] = position
                 tallies.append(Tally(cause: found))
@@ -145,8 +154,8 @@ public struct RejectionCauses: Sendable {
                     return tallies.count - 1
                 }()
             }
-            rows += 1
-            tallies[position].rows += 1
+            rows += count
+            tallies[position].rows += count
             if tallies[position].lastUpload != upload.id {
                 tallies[position].lastUpload = upload.id
                 tallies[position].uploads += 1
@@ -155,14 +164,38 @@ public struct RejectionCauses: Sendable {
         }
     }
 
-    /// Most rows first, then most uploads, then by name; "other causes" last.
+    /// How many rows a log entry that only counts them stands for: `… and 13 more rows rejected`
+    /// (also `...`, no ellipsis, `row`, a closing full stop; any case) gives 13; a cause gives nil.
+    public static func moreRowsCount(_ cause: String) -> Int? {
+        // Most causes begin otherwise: decided on the first byte.
+        guard let first = cause.utf8.first, first == 0xE2 || first == UInt8(ascii: ".") || first == UInt8(ascii: "a") || first == UInt8(ascii: "A") else { return nil }
+        var rest = Substring(cause)
+        if rest.hasPrefix("…") { rest = rest.dropFirst() } else if rest.hasPrefix("...") { rest = rest.dropFirst(3) }
+        let words = rest.lowercased().split(separator: " ")
+        guard words.count == 5 || words.count == 4, words[0] == "and", let count = Int(words[1]), count > 0, words[2] == "more" else { return nil }
+        var tail = words.dropFirst(3).joined(separator: " ")
+        if tail.hasSuffix(".") { tail.removeLast() }
+        return ["rows rejected", "row rejected", "rows"].contains(tail) ? count : nil
+    }
+
+    /// Most rows first, then most uploads, then by name; "other causes", then the rows not
+    /// named in the logs, last.
     public var causes: [Cause] {
-        tallies.map { Cause(cause: $0.cause, rows: $0.rows, uploads: $0.uploads, examples: $0.examples.elements) }
+        func rank(_ cause: String) -> Int { cause == Self.notNamed ? 2 : cause == Self.otherCauses ? 1 : 0 }
+        return tallies.map { Cause(cause: $0.cause, rows: $0.rows, uploads: $0.uploads, examples: $0.examples.elements) }
             .sorted { a, b in
-                if (a.cause == Self.otherCauses) != (b.cause == Self.otherCauses) { return b.cause == Self.otherCauses }
+                if rank(a.cause) != rank(b.cause) { return rank(a.cause) < rank(b.cause) }
                 if a.rows != b.rows { return a.rows > b.rows }
                 if a.uploads != b.uploads { return a.uploads > b.uploads }
                 return a.cause < b.cause
             }
+    }
+
+    /// What a report lists: the first `limit` causes, then the line of rows not named in the logs
+    /// (always shown when there are such rows); `rest`, the causes left out.
+    public func listed(limit: Int) -> (shown: [Cause], rest: ArraySlice<Cause>) {
+        let all = causes
+        let named = all.filter { $0.cause != Self.notNamed }
+        return (Array(named.prefix(limit)) + all.filter { $0.cause == Self.notNamed }, named.dropFirst(limit))
     }
 }
