@@ -20,8 +20,8 @@ enum DryRun {
         }
         out += "outputs: " + (report.outputs.map { "\(report.stem).\($0.fileExtension)" } + ["\(report.stem).manifest.json"])
             .map { report.outDirectory.appendingPathComponent($0).path }.joined(separator: ", ") + "\n"
-        if let history = settings.historyFile {
-            out += "history: \(history.path) (read before the run, this run recorded after the outputs\(settings.alertOnce ? "; --alert-once" : ""))\n"
+        if let history = settings.history {
+            out += "history: \(history.planDescription) (read before the run, this run recorded after the outputs\(settings.alertOnce ? "; --alert-once" : ""))\n"
         }
         switch settings.source {
         case .replay(let folder):

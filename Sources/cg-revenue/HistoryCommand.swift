@@ -35,7 +35,7 @@ struct HistoryCommand: AsyncParsableCommand {
             guard let path = layers.lookup(.history)?.values.first else {
                 throw ReportError.usage("no history: give --history FILE (or CG_HISTORY, or history: in the config file)")
             }
-            return (try SQLiteHistory.openForReading(URL(fileURLWithPath: path)), path)
+            return (try HistoryLocation(path).openForReading(), path)
         }
     }
 

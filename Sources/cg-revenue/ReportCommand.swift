@@ -149,9 +149,9 @@ struct ReportCommand: AsyncParsableCommand {
             source = apiSource
         }
         // The history is taken for this run (waiting for another), and records how it ends.
-        let history = try settings.historyFile.map { file in
+        let history = try settings.history.map { location in
             let filter = settings.report.filter
-            let store = try SQLiteHistory.open(file, for: RunStart(from: filter.from, to: filter.to, source: source.description), logger: logger)
+            let store = try location.open(for: RunStart(from: filter.from, to: filter.to, source: source.description), logger: logger)
             return HistoryRun(store: store, alertOnce: settings.alertOnce, now: settings.now)
         }
         let result: RunResult

@@ -25,7 +25,7 @@ import Testing
         #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;.csv"))
         #expect(html.contains("&lt;img src=x onerror=alert(1)&gt;"))
         #expect(html.contains("{&quot;m&quot;:&quot;\\&quot;q\\&quot; &amp; &lt;t&gt;&quot;}"))
-        #expect(HTMLWriter.logText(.object([JSONMember("row", .number("38")), JSONMember("column", .string("revenue amount")), JSONMember("message", .string("not whole"))]))
+        #expect(LogEntryReading.line(.object([JSONMember("row", .number("38")), JSONMember("column", .string("revenue amount")), JSONMember("message", .string("not whole"))]))
             == "Row 38, revenue amount: not whole")
         #expect(html.contains("replay of &lt;dir&gt;"))
     }

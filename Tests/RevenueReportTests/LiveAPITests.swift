@@ -177,7 +177,7 @@ import Testing
                 #expect(error.description.contains("start=100"))
             }
             // The first page, then at most the pages typed ahead plus the source's window of 4.
-            #expect(server.stats.revenueRequests <= 1 + Pipeline.typingWidth + 4)
+            #expect(server.stats.revenueRequests <= 1 + CollectStage.typingWidth + 4)
             #expect(try folder.listing().isEmpty)
         }
     }

@@ -7,14 +7,12 @@ import Mustache
 public struct HTMLWriter: ReportWriter {
     /// Above this, the full table is cut short with a note: the CSV holds every row. It keeps
     /// the report of 100,000 uploads well under 5 MB, small enough to email.
-    public static let tableRowLimit = 1_000
-    public static let attentionLimit = 200
+    public static let tableRowLimit = ReportExcerpt.Limits.report.tableRows
+    public static let attentionLimit = ReportExcerpt.Limits.report.attention
     /// Uploads needing attention shown as full cards; the rest (up to `attentionLimit`) one line each.
     public static let attentionCardLimit = 25
     /// Rejection causes listed; the rest are summed in one line.
     public static let causeLimit = 10
-    /// What the collector keeps for this writer.
-    public static let excerptLimits = ReportExcerpt.Limits(tableRows: tableRowLimit, attention: attentionLimit)
     public static let logLinesPerUpload = 10
 
     private let template: MustacheTemplate
@@ -206,29 +204,9 @@ public struct HTMLWriter: ReportWriter {
         item["successful"] = upload.successfulRecords.map(grouped) ?? "?"
         item["unsuccessful"] = upload.unsuccessfulRecords.map(grouped) ?? "?"
         guard logs else { return item }
-        item["logs"] = upload.logs.prefix(logLinesPerUpload).map(logText)
+        item["logs"] = upload.logs.prefix(logLinesPerUpload).map(LogEntryReading.line)
         if upload.logCount > logLinesPerUpload { item["moreLogs"] = grouped(upload.logCount - logLinesPerUpload) }
         return item
-    }
-
-    /// A log entry as a line: text as it is; an object with a `message` as
-    /// `Row 38, revenue amount: message`; anything else as compact JSON.
-    static func logText(_ entry: JSONValue) -> String {
-        switch entry {
-        case .string(let text):
-            return text
-        case .object(let members):
-            guard case .string(let message)? = entry["message"] ?? entry["Message"] else { return entry.compactText }
-            var place: [String] = []
-            if let row = entry["row"] ?? entry["Row"] { place.append("Row " + (RecordTyper.text(of: row) ?? row.compactText)) }
-            if case .string(let column)? = entry["column"] ?? entry["Column"] { place.append(column) }
-            let known: Set<String> = ["message", "Message", "row", "Row", "column", "Column"]
-            let rest = members.filter { !known.contains($0.key) }
-            let extra = rest.isEmpty ? "" : " " + JSONValue.object(rest).compactText
-            return (place.isEmpty ? "" : place.joined(separator: ", ") + ": ") + message + extra
-        default:
-            return entry.compactText
-        }
     }
 
     /// `1234567` -> `1,234,567`.

@@ -47,7 +47,10 @@ public struct HealthcheckPing: Sendable {
                 problem = "HTTP \(exchange.status)"
             } catch let failure as TransportFailure {
                 // The transport's messages name the URL: say only what kind of failure it was.
-                if case .transient(let reason) = failure { problem = Self.withoutURL(reason, target) } else { problem = "the answer was too large" }
+                switch failure {
+                case .transient(let reason), .notSent(let reason): problem = Self.withoutURL(reason, target)
+                case .bodyTooLarge: problem = "the answer was too large"
+                }
             } catch {
                 problem = Self.withoutURL("\(error)", target)
             }

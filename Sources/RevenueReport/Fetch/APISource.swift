@@ -38,26 +38,26 @@ public struct APIQuery: Sendable, Equatable {
 /// offsets expected from the pages so far (`PageWindow`); a page shorter than expected makes the
 /// rest be asked again from where it really ended. A query by `id` is one request.
 public struct APISource: PageSource {
-    public let endpoint: APIEndpoint
+    /// The API client every request goes through (credentials, retries, the request tally).
+    public let client: APIClient
     public internal(set) var query: APIQuery
     public let concurrency: Int
-    public let transport: HTTPTransport
-    public let authorizer: Authorizer
-    public let retry: RetryPolicy
-    public let logger: Logger
-    let secrets: [String]
 
     public init(endpoint: APIEndpoint, query: APIQuery, concurrency: Int, credentials: Credentials, transport: HTTPTransport,
                 retry: RetryPolicy, logger: Logger) {
-        self.endpoint = endpoint
+        self.init(client: APIClient(endpoint: endpoint, credentials: credentials, transport: transport, retry: retry, logger: logger),
+                  query: query, concurrency: concurrency)
+    }
+
+    public init(client: APIClient, query: APIQuery, concurrency: Int) {
+        self.client = client
         self.query = query
         self.concurrency = max(1, concurrency)
-        self.transport = transport
-        self.retry = retry
-        self.logger = logger
-        self.secrets = credentials.secretValues
-        self.authorizer = Authorizer(credentials: credentials, tokenURL: endpoint.tokenURL, transport: transport, retry: retry, logger: logger)
     }
+
+    public var endpoint: APIEndpoint { client.endpoint }
+    public var transport: HTTPTransport { client.transport }
+    public var logger: Logger { client.logger }
 
     public var description: String { "CustomerGauge API at \(endpoint.revenueURL.absoluteString)" }
 
@@ -80,45 +80,21 @@ public struct APISource: PageSource {
         return components.url!.absoluteString
     }
 
-    private var accept: String { endpoint.format == .json ? "application/json" : "application/xml" }
-
     /// Fetches the page at record offset `start` and reads it with `read`, retrying what is
-    /// worth retrying.
+    /// worth retrying (through the client).
     func fetchPage<Content: PageContent>(start: Int, read: @Sendable (RawPage) throws -> Content) async throws -> Content {
-        let url = pageURL(start: start)
-        var refreshedToken = false
-        return try await retry.run(url: url, logger: logger, tally: transport.tally) { attempt -> AttemptOutcome<Content> in
-            let authorization = try await authorizer.authorizationHeader()
-            let exchange = try await transport.send(method: .GET, url: url, headers: [("Authorization", authorization), ("Accept", accept)])
-            exchange.log(to: logger, attempt: attempt)
-            switch exchange.status {
-            case 200..<300:
-                return .done(try read(page(from: exchange, attempts: attempt)))
-            case 401 where !refreshedToken && authorizer.canRefresh:
-                // An expired or revoked token: fetch a new one, once per request (a token
-                // another request already replaced does not count).
-                if await authorizer.rejected(authorization) {
-                    refreshedToken = true
-                    logger.info("\(url): HTTP 401, fetching a new token")
-                }
-                return .again
-            case 401:
-                throw ReportError.authentication("\(url): the API refused the credentials (HTTP 401): \(ServerMessage.describe(exchange.body, secrets: secrets))")
-            case let status where RetryPolicy.isRetryable(status: status):
-                return .retry(reason: "HTTP \(status)", retryAfter: RetryPolicy.parseRetryAfter(exchange.responseHeader("Retry-After")))
-            default:
-                // 400184 ("no data") may come with HTTP 400: it is an empty page, not a failure.
-                // Reading the body also finds the error envelope's code, when there is one.
-                var code = "none"
-                do {
-                    let content = try read(page(from: exchange, attempts: attempt))
-                    if content.isNoDataAnswer { return .done(content) }
-                } catch ReportError.apiError(_, _, let envelopeCode) {
-                    code = envelopeCode
-                } catch {}
-                throw ReportError.apiError(page: url, message: "HTTP \(exchange.status): \(ServerMessage.describe(exchange.body, secrets: secrets))",
-                                           code: code)
-            }
+        try await client.send(.GET, url: pageURL(start: start)) { exchange, attempt in
+            try read(page(from: exchange, attempts: attempt))
+        } failure: { exchange, attempt in
+            // 400184 ("no data") may come with HTTP 400: it is an empty page, not a failure.
+            // Reading the body also finds the error envelope's code, when there is one.
+            do {
+                let content = try read(page(from: exchange, attempts: attempt))
+                if content.isNoDataAnswer { return .accept(content) }
+            } catch ReportError.apiError(_, _, let envelopeCode) {
+                return .fail(code: envelopeCode)
+            } catch {}
+            return .fail(code: "none")
         }
     }
 

@@ -4,8 +4,9 @@ import Foundation
 ///
 /// The pipeline reads it before Transform (the last values of the range's uploads, the uploads
 /// to ask for again) and writes it after Emit has put every output in place, in one go. Today's
-/// store is a SQLite file (`History/SQLite/`); a server shared by a team would be one more
-/// folder behind this protocol.
+/// store is a SQLite file (`History/SQLite/`); another store is one more folder behind this
+/// protocol, one more case of `HistoryLocation` (where it is opened), and one more store the
+/// conformance suite (`HistoryStoreConformanceTests`) runs on.
 public protocol HistoryStore: AnyObject, Sendable {
     /// Where it is, for messages and the manifest.
     var location: String { get }
@@ -22,7 +23,7 @@ public protocol HistoryStore: AnyObject, Sendable {
     /// range (`bounds`, and `id` when given): oldest first, at most `limit`.
     func pendingUploads(outside bounds: TimeBounds, id: Int64?, datedFrom earliest: Int64, limit: Int) throws -> [PendingUpload]
     /// Records a run that wrote all its outputs (exit 0 or 3), and what it saw, in one transaction.
-    func recordSuccess(_ outcome: RunOutcome, sightings: HistoryLedger) throws
+    func recordSuccess(_ outcome: RunOutcome, sightings: some Sightings) throws
     /// Records that the run failed; nothing else changes. Never throws: the run is failing already.
     func recordFailure(exitCode: Int32, error: String) -> String?
     /// Lets go of the store (and of its lock).
@@ -87,4 +88,19 @@ public protocol HistoryReader {
     func observations(of id: Int64) throws -> [UploadObservation]?
     /// The last day covered by a successful run (`--range since-last-run` starts after it).
     func latestSuccessfulTo() throws -> CivilDate?
+}
+
+/// What a run saw, as `recordSuccess` takes it: the run's `HistoryLedger` (which spills a
+/// million sightings to disk), or any array of them.
+public protocol Sightings {
+    /// Every sighting, in the order seen.
+    func forEach(_ body: (Sighting) throws -> Void) throws
+}
+
+extension HistoryLedger: Sightings {}
+
+extension Array: Sightings where Element == Sighting {
+    public func forEach(_ body: (Sighting) throws -> Void) throws {
+        for sighting in self { try body(sighting) }
+    }
 }

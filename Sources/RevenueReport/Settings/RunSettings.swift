@@ -41,8 +41,8 @@ public struct RunSettings: Sendable {
     public var metricsFile: URL?
     /// `--ping-url`: the monitor's check (a secret: never shown).
     public var pingURL: URL?
-    /// `--history`: the file that remembers runs and uploads.
-    public var historyFile: URL?
+    /// `--history`: where runs and uploads are remembered.
+    public var history: HistoryLocation?
     /// `--alert-once` (only with a history).
     public var alertOnce: Bool
     /// `--range since-last-run` with nothing left to cover: why the run has nothing to do.
@@ -131,8 +131,11 @@ struct SettingResolver {
         let now = text(.now).flatMap { UploadTime.parse($0, zone: .utc) }.map { Date(timeIntervalSince1970: TimeInterval($0.instant)) } ?? clock
         derive(.now, .text(Timestamp.rfc3339(now)))
 
-        let historyFile = text(.history).map { URL(fileURLWithPath: $0) }
-        var filter = rangeFilter(now: now, displayZone: displayZone, history: historyFile)
+        var history: HistoryLocation?
+        if let value = text(.history) {
+            do { history = try HistoryLocation(value) } catch { problems.append("\(error)") }
+        }
+        var filter = rangeFilter(now: now, displayZone: displayZone, history: history)
         filter.comparesPreviousPeriod = text(.compare) != "none"
         let rangeName = text(.range)
 
@@ -174,19 +177,19 @@ struct SettingResolver {
         }
 
         let (metricsFile, pingURL) = operations()
-        if isOn(.alertOnce), historyFile == nil {
+        if isOn(.alertOnce), text(.history) == nil {
             problems.append("\(origin(.alertOnce)): --alert-once needs --history FILE (what was alerted is remembered there)")
         }
         return RunSettings(
             source: source, report: report, rangeName: rangeName, displayZone: displayZone, now: now, mail: mail,
             dryRun: isOn(.dryRun), logLevel: Logger.Level(rawValue: text(.logLevel)!) ?? .info,
             logFormat: RunSettings.LogFormat(rawValue: text(.logFormat)!) ?? .text, quiet: isOn(.quiet),
-            metricsFile: metricsFile, pingURL: pingURL, historyFile: historyFile, alertOnce: isOn(.alertOnce), nothingToCover: nothingToCover,
+            metricsFile: metricsFile, pingURL: pingURL, history: history, alertOnce: isOn(.alertOnce), nothingToCover: nothingToCover,
             configPath: layers.configPath, effective: effective(), problems: problems)
     }
 
     /// `--from`/`--to` on the source zone's clock, or `--range` on `--timezone`'s.
-    private mutating func rangeFilter(now: Date, displayZone: SourceZone, history: URL?) -> RecordFilter {
+    private mutating func rangeFilter(now: Date, displayZone: SourceZone, history: HistoryLocation?) -> RecordFilter {
         let from = text(.from).flatMap(CivilDate.init)
         let to = text(.to).flatMap(CivilDate.init)
         var filter = RecordFilter(from: from, to: to, id: given[.id]?.value.integer)
@@ -214,16 +217,14 @@ struct SettingResolver {
 
     /// `--range since-last-run`: reads the history (without changing it) for the last day a
     /// successful run covered.
-    private mutating func sinceLastRun(_ filter: RecordFilter, now: Date, zone: SourceZone, history: URL?) -> RecordFilter {
+    private mutating func sinceLastRun(_ filter: RecordFilter, now: Date, zone: SourceZone, history: HistoryLocation?) -> RecordFilter {
         guard let history else {
             problems.append("\(origin(.range)) since-last-run: needs --history FILE (the runs it continues from are remembered there)")
             return filter
         }
         var lastCovered: CivilDate?
         do {
-            if try HistoryFileCheck.check(history) == .history {
-                lastCovered = try SQLiteHistory.openForReading(history).latestSuccessfulTo()
-            }
+            lastCovered = try history.lastCoveredDay()
         } catch {
             problems.append("\(error)")
             return filter

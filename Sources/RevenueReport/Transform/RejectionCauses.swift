@@ -13,11 +13,31 @@ public struct LogEntryReading: Sendable, Equatable {
         cause = Self.cause(of: entry)
         switch entry {
         case .string(let text): message = text
-        case .object: message = HTMLWriter.logText(entry)
+        case .object: message = Self.line(entry)
         default: message = entry.compactText
         }
         let member: JSONValue? = if case .object = entry { entry["row"] ?? entry["Row"] } else { nil }
         row = member.flatMap { RecordTyper.text(of: $0) }.flatMap { Int($0) } ?? Self.causeText(entry).flatMap { Self.withoutRowReference($0).row }
+    }
+
+    /// A log entry as a line: text as it is; an object with a `message` as
+    /// `Row 38, revenue amount: message`; anything else as compact JSON.
+    public static func line(_ entry: JSONValue) -> String {
+        switch entry {
+        case .string(let text):
+            return text
+        case .object(let members):
+            guard case .string(let message)? = entry["message"] ?? entry["Message"] else { return entry.compactText }
+            var place: [String] = []
+            if let row = entry["row"] ?? entry["Row"] { place.append("Row " + (RecordTyper.text(of: row) ?? row.compactText)) }
+            if case .string(let column)? = entry["column"] ?? entry["Column"] { place.append(column) }
+            let known: Set<String> = ["message", "Message", "row", "Row", "column", "Column"]
+            let rest = members.filter { !known.contains($0.key) }
+            let extra = rest.isEmpty ? "" : " " + JSONValue.object(rest).compactText
+            return (place.isEmpty ? "" : place.joined(separator: ", ") + ": ") + message + extra
+        default:
+            return entry.compactText
+        }
     }
 
     /// The text a cause is read from: the entry's text, or an object's `message` member.

@@ -6,10 +6,15 @@
 /// excerpt is made while pages are collected, in bounded memory, and the sorter's records need
 /// to carry nothing but their rows.
 public struct ReportExcerpt: Sendable {
-    /// How many of each list the report shows: Emit's choice, handed to Transform (`HTMLWriter.excerptLimits`).
+    /// How many of each list the report keeps: the table's first rows (above this the table is
+    /// cut short with a note, keeping the report of 100,000 uploads small enough to email; the
+    /// CSV holds every row) and the uploads that need attention.
     public struct Limits: Sendable {
         public var tableRows: Int
         public var attention: Int
+
+        /// What the report and the email show.
+        public static let report = Limits(tableRows: 1_000, attention: 200)
 
         public init(tableRows: Int, attention: Int) {
             self.tableRows = tableRows
@@ -35,7 +40,7 @@ public struct ReportExcerpt: Sendable {
     }
 
     /// Every upload of `uploads`.
-    public init(uploads: [RevenueUpload], failRules: [FailRule] = [], limits: Limits = HTMLWriter.excerptLimits) {
+    public init(uploads: [RevenueUpload], failRules: [FailRule] = [], limits: Limits = .report) {
         self.init(failRules: failRules, limits: limits)
         for upload in uploads { add(upload) }
     }

@@ -69,7 +69,7 @@ public struct UploadCollector: ~Copyable {
 
     /// `sortDirectory`: where the sorter may spill runs (the output folder); `streamingTo`: where
     /// uploads go at once while they come in report order.
-    /// `excerptLimits`: how many uploads of each list the report shows (Emit's choice).
+    /// `excerptLimits`: how many uploads of each list the report keeps (`ReportExcerpt.Limits.report`).
     init(filter: RecordFilter, zone: SourceZone, displayZone: SourceZone? = nil, failRules: [FailRule] = [],
          excerptLimits: ReportExcerpt.Limits, sortDirectory: URL,
          sortRunBytes: Int = ExternalSorter.defaultRunBytes, streamingTo: (any OrderedRowDestination)? = nil,

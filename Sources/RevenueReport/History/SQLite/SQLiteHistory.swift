@@ -155,7 +155,7 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
 
     // MARK: written after Emit
 
-    public func recordSuccess(_ outcome: RunOutcome, sightings: HistoryLedger) throws {
+    public func recordSuccess(_ outcome: RunOutcome, sightings: some Sightings) throws {
         let run = self.run
         do {
             try pool.write { db in

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import NIOHTTP1
 
 /// One HTTP exchange, fully read.
@@ -31,12 +32,16 @@ public struct HTTPExchange: Sendable {
 
 /// Why an exchange did not complete: transient failures are worth another try, the rest are not.
 public enum TransportFailure: Error, Sendable, CustomStringConvertible {
+    /// The request may have reached the server (a timeout, a dropped connection).
     case transient(String)
+    /// No connection was made (refused, no route, the name not found): the server has not seen
+    /// the request, so even one that is not idempotent may be sent again.
+    case notSent(String)
     case bodyTooLarge(url: String, limit: Int)
 
     public var description: String {
         switch self {
-        case .transient(let reason): return reason
+        case .transient(let reason), .notSent(let reason): return reason
         case .bodyTooLarge(let url, let limit): return "\(url): the response is larger than the page size cap of \(limit) bytes"
         }
     }
@@ -110,9 +115,22 @@ public final class HTTPTransport: Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            // Timeouts, refused or dropped connections, resolution failures: all worth a retry.
-            throw TransportFailure.transient(Self.describe(error))
+            // Timeouts, refused or dropped connections, resolution failures: all worth a retry
+            // for a request that may be repeated; only those before any connection for one that may not.
+            throw Self.neverConnected(error) ? TransportFailure.notSent(Self.describe(error)) : TransportFailure.transient(Self.describe(error))
         }
+    }
+
+    /// Did the request fail before a connection was made (so the server never saw it)?
+    static func neverConnected(_ error: any Error) -> Bool {
+        if let io = error as? IOError { return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(io.errnoCode) }
+        if let connection = error as? NIOConnectionError {
+            return connection.dnsAError != nil || connection.dnsAAAAError != nil
+                || (!connection.connectionErrors.isEmpty && connection.connectionErrors.allSatisfy { neverConnected($0.error) })
+        }
+        if error is SocketAddressError { return true }
+        if let clientError = error as? HTTPClientError { return clientError == .connectTimeout }
+        return false
     }
 
     static func describe(_ error: any Error) -> String {

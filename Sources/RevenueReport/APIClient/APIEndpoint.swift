@@ -33,6 +33,18 @@ public struct APIEndpoint: Sendable, Equatable {
         baseURL.appendingPathComponent("v4.1/file/company-revenue.\(format.rawValue)")
     }
 
+    /// `{base}/v4.1/company/revenue_file_automate.{json|xml}`: where a revenue file is sent.
+    public var uploadURL: URL {
+        baseURL.appendingPathComponent("v4.1/company/revenue_file_automate.\(format.rawValue)")
+    }
+
+    /// The listing asked for one upload: `{revenueURL}?id=N`.
+    public func uploadByIDURL(_ id: Int64) -> URL {
+        var components = URLComponents(url: revenueURL, resolvingAgainstBaseURL: false)!
+        components.queryItems = [URLQueryItem(name: "id", value: String(id))]
+        return components.url!
+    }
+
     /// `{auth}/oauth2/token`
     public var tokenURL: URL {
         authURL.appendingPathComponent("oauth2/token")

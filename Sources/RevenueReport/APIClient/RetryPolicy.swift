@@ -76,7 +76,7 @@ extension RetryPolicy {
             let outcome: AttemptOutcome<Value>
             do {
                 outcome = try await attempt(number)
-            } catch TransportFailure.transient(let why) {
+            } catch TransportFailure.transient(let why), TransportFailure.notSent(let why) {
                 outcome = .retry(reason: why, retryAfter: nil)
             } catch let failure as TransportFailure {
                 throw ReportError.fetchFailed(url: url, reason: failure.description, attempts: number)
