@@ -5,7 +5,7 @@ import RevenueReport
 
 /// `cg-revenue report`: every option of the README's "Usage". Options left out here fall back to the
 /// environment (`CG_` + the name), then the `--config` file, then the defaults shown.
-struct ReportCommand: AsyncParsableCommand {
+struct ReportCommand: AsyncParsableCommand, SettingOptions {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write the reports (CSV, NDJSON, HTML, EML, XLSX, manifest) for a date range.",
@@ -36,27 +36,23 @@ struct ReportCommand: AsyncParsableCommand {
 
     // Each option below is the command-line form of a setting declared in `SettingCatalog`
     // (help, default and checks come from there); the property is the setting's name in
-    // camelCase, which is how `givenFlags` finds it. A test parses every declared setting.
+    // camelCase, which is how `givenFlags` finds it. The groups are shared with other commands.
+    // A test parses every declared setting.
 
     // MARK: source
     @Option(help: help(.replay)) var replay: String?
-    @Option(help: help(.region)) var region: String?
-    @Option(help: help(.baseURL)) var baseUrl: String?
-    @Option(help: help(.authURL)) var authUrl: String?
     @Option(help: help(.format)) var format: String?
     @Option(help: help(.pageSize)) var pageSize: String?
     @Option(help: help(.concurrency)) var concurrency: String?
-    @Option(help: help(.maxAttempts)) var maxAttempts: String?
-    @Option(help: help(.timeout)) var timeout: String?
     @Option(help: help(.archiveRaw)) var archiveRaw: String?
     @Option(help: help(.compare)) var compare: String?
+    @OptionGroup(title: "API") var api: APIOptions
 
     // MARK: range
     @Option(help: help(.from)) var from: String?
     @Option(help: help(.to)) var to: String?
     @Option(help: help(.range)) var range: String?
     @Option(help: help(.id)) var id: String?
-    @Option(help: help(.sourceTimezone)) var sourceTimezone: String?
     @Option(help: help(.timezone)) var timezone: String?
     @Option(help: help(.now)) var now: String?
 
@@ -75,53 +71,13 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: help(.mailSubject)) var mailSubject: String?
     @Option(help: help(.mailAttach)) var mailAttach: String?
 
-    // MARK: run
-    @Option(help: ArgumentHelp("YAML file whose keys are these options' long names (page-size: 500). Also CG_CONFIG.", valueName: "FILE"))
-    var config: String?
-    @Flag(inversion: .prefixedNo, help: help(.dryRun)) var dryRun: Bool?
-    @Option(help: help(.logLevel)) var logLevel: String?
-    @Option(help: help(.logFormat)) var logFormat: String?
-    @Flag(inversion: .prefixedNo, help: help(.quiet)) var quiet: Bool?
-
-    // MARK: operations
-    @Option(help: help(.metricsFile)) var metricsFile: String?
-    @Option(help: help(.pingURL)) var pingUrl: String?
-
-    // MARK: memory across runs
-    @Option(help: help(.history)) var history: String?
-    @Flag(inversion: .prefixedNo, help: help(.alertOnce)) var alertOnce: Bool?
-
-    /// `--help`'s text for a setting, from its declaration.
-    static func help(_ key: OptionKey) -> ArgumentHelp {
-        let spec = key.spec
-        return ArgumentHelp(spec.helpWithDefault, valueName: spec.isOnOff ? nil : spec.valueName)
-    }
-
-    /// The options given on the command line, by setting, found by property name (`pageSize`
-    /// for `page-size`): a setting needs no second list here to be read.
-    var givenFlags: [OptionKey: [String]] {
-        var flags: [OptionKey: [String]] = [:]
-        for child in Mirror(reflecting: self).children {
-            guard let label = child.label, let key = Self.settingKey(property: label) else { continue }
-            switch child.value {
-            case let option as Option<String?>: if let value = option.wrappedValue { flags[key] = [value] }
-            case let option as Option<[String]>: if !option.wrappedValue.isEmpty { flags[key] = option.wrappedValue }
-            case let flag as Flag<Bool?>: if let value = flag.wrappedValue { flags[key] = [value ? "true" : "false"] }
-            default: break
-            }
-        }
-        return flags
-    }
-
-    /// `_pageSize` (the property wrapper's storage) or `pageSize` to `.pageSize`; nil for `config`.
-    static func settingKey(property label: String) -> OptionKey? {
-        let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
-        return OptionKey.allCases.first { $0.propertyName == name }
-    }
+    @OptionGroup(title: "Run") var runOptions: RunOptions
+    @OptionGroup(title: "Operations") var operations: OperationsOptions
+    @OptionGroup(title: "Memory across runs") var memory: HistoryOptions
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let layers = try await SettingsLayers.load(flags: givenFlags, configPath: config, environment: environment)
+        let layers = try await SettingsLayers.load(flags: givenFlags, configPath: runOptions.config, environment: environment)
         let settings = try RunSettings.resolve(layers)
         let logger = Self.makeLogger(settings)
 

@@ -66,24 +66,6 @@ public struct EffectiveSetting: Sendable {
     public var origin: SettingOrigin
 }
 
-/// The headers and attachments of `STEM.eml`.
-public struct MailSettings: Sendable, Equatable {
-    public static let defaultFrom = "cg-revenue <cg-revenue@localhost>"
-    static let defaultFromAddress = MailAddress(displayName: "cg-revenue", address: "cg-revenue@localhost")
-    public static let defaultSubject = "Revenue uploads {{range}}: {{uploads}} uploads, {{attention}} need attention"
-
-    public var from: MailAddress?
-    public var to: [MailAddress] = []
-    public var subject: String?
-    public var attach: [OutputKind] = [.csv]
-
-    public init(from: MailAddress? = nil, to: [MailAddress] = [], subject: String? = nil, attach: [OutputKind] = [.csv]) {
-        self.from = from
-        self.to = to
-        self.subject = subject
-        self.attach = attach
-    }
-}
 
 extension RunSettings {
     /// Resolves and checks every setting, in every mode; `clock` is the time when `--now` is not
@@ -104,12 +86,12 @@ extension RunSettings {
 struct SettingResolver {
     let layers: SettingsLayers
     /// The settings a layer gave, read and checked.
-    private var given: [OptionKey: (value: SettingValue, origin: SettingOrigin)] = [:]
+    var given: [OptionKey: (value: SettingValue, origin: SettingOrigin)] = [:]
     /// Values worked out here (the range's days, the stem, the zone, the clock).
-    private var derived: [OptionKey: (value: SettingValue, origin: SettingOrigin)] = [:]
-    private var problems: [String] = []
+    var derived: [OptionKey: (value: SettingValue, origin: SettingOrigin)] = [:]
+    var problems: [String] = []
     /// `--range since-last-run` found every day up to yesterday covered.
-    private var nothingToCover: String?
+    var nothingToCover: String?
 
     init(layers: SettingsLayers) {
         self.layers = layers
@@ -131,10 +113,7 @@ struct SettingResolver {
         let now = text(.now).flatMap { UploadTime.parse($0, zone: .utc) }.map { Date(timeIntervalSince1970: TimeInterval($0.instant)) } ?? clock
         derive(.now, .text(Timestamp.rfc3339(now)))
 
-        var history: HistoryLocation?
-        if let value = text(.history) {
-            do { history = try HistoryLocation(value) } catch { problems.append("\(error)") }
-        }
+        let history = historyLocation()
         var filter = rangeFilter(now: now, displayZone: displayZone, history: history)
         filter.comparesPreviousPeriod = text(.compare) != "none"
         let rangeName = text(.range)
@@ -188,176 +167,23 @@ struct SettingResolver {
             configPath: layers.configPath, effective: effective(), problems: problems)
     }
 
-    /// `--from`/`--to` on the source zone's clock, or `--range` on `--timezone`'s.
-    private mutating func rangeFilter(now: Date, displayZone: SourceZone, history: HistoryLocation?) -> RecordFilter {
-        let from = text(.from).flatMap(CivilDate.init)
-        let to = text(.to).flatMap(CivilDate.init)
-        var filter = RecordFilter(from: from, to: to, id: given[.id]?.value.integer)
-        if let rangeName = text(.range) {
-            if given[.from] != nil || given[.to] != nil {
-                problems.append("\(origin(.range)) \(rangeName): give either --range or --from/--to, not both")
-                return filter
-            }
-            if rangeName == RelativeRange.sinceLastRun {
-                return sinceLastRun(filter, now: now, zone: displayZone, history: history)
-            }
-            do {
-                let days = try RelativeRange.resolve(rangeName, now: now, zone: displayZone)
-                filter = RecordFilter(from: days.from, to: days.to, id: filter.id, zone: displayZone)
-                derived[.from] = (.text(days.from.description), origin(.range))
-                derived[.to] = (.text(days.to.description), origin(.range))
-            } catch ReportError.usage(let message) {
-                problems.append(message.replacingOccurrences(of: "--range", with: origin(.range).description))
-            } catch {
-                problems.append("\(origin(.range)) \(rangeName): \(error)")
-            }
-        }
-        return filter  // a reversed range is one of `ReportConfiguration.validate`'s problems
-    }
-
-    /// `--range since-last-run`: reads the history (without changing it) for the last day a
-    /// successful run covered.
-    private mutating func sinceLastRun(_ filter: RecordFilter, now: Date, zone: SourceZone, history: HistoryLocation?) -> RecordFilter {
-        guard let history else {
-            problems.append("\(origin(.range)) since-last-run: needs --history FILE (the runs it continues from are remembered there)")
-            return filter
-        }
-        var lastCovered: CivilDate?
-        do {
-            lastCovered = try history.lastCoveredDay()
-        } catch {
-            problems.append("\(error)")
-            return filter
-        }
-        guard let days = RelativeRange.sinceLastRun(lastCovered: lastCovered, now: now, zone: zone) else {
-            nothingToCover = "--range since-last-run: nothing left to cover: the history's last successful run covered up to \(lastCovered!), and yesterday was \(zone.date(at: now).adding(days: -1)) (\(zone.identifier)); no output written"
-            // A range nothing reads (the run stops before reading): yesterday, already covered.
-            let yesterday = zone.date(at: now).adding(days: -1)
-            return RecordFilter(from: yesterday, to: yesterday, id: filter.id, zone: zone)
-        }
-        derived[.from] = (.text(days.from.description), origin(.range))
-        derived[.to] = (.text(days.to.description), origin(.range))
-        return RecordFilter(from: days.from, to: days.to, id: filter.id, zone: zone)
-    }
-
-    /// The metrics file (its folder must take it, before any request) and the ping URL (https
-    /// unless loopback; a secret, so no message shows it).
-    private mutating func operations() -> (URL?, URL?) {
-        var metricsFile: URL?
-        if let path = text(.metricsFile) {
-            let url = URL(fileURLWithPath: path)
-            if let problem = MetricsFile.checkWritable(url) {
-                problems.append("\(origin(.metricsFile)) \(path): \(problem)")
-            } else {
-                metricsFile = url
-            }
-        }
-        var pingURL: URL?
-        if let text = text(.pingURL) {
-            do {
-                pingURL = try APIEndpoint.checked(text, option: "--ping-url")
-            } catch {
-                let reason = text.lowercased().hasPrefix("http://") ? "plain http is only allowed to a loopback host (127.0.0.0/8, ::1, localhost); use https" : "not an https URL"
-                problems.append("\(origin(.pingURL)) ********: \(reason)")
-            }
-        }
-        return (metricsFile, pingURL)
-    }
-
-    private mutating func mailSettings() -> MailSettings {
-        var mail = MailSettings(subject: given[.mailSubject]?.value.text,
-                                attach: list(.mailAttach).compactMap { OutputKind(rawValue: $0) })
-        if let from = given[.mailFrom] {
-            do { mail.from = try MailAddress.parse(from.value.text ?? "") } catch {
-                problems.append(Self.sentence(.mailFrom, from.value.text ?? "", from.origin, error.reason))
-            }
-        }
-        if let to = given[.mailTo] {
-            for text in to.value.items {
-                do { mail.to.append(try MailAddress.parse(text)) } catch {
-                    problems.append(Self.sentence(.mailTo, text, to.origin, error.reason))
-                }
-            }
-        }
-        return mail
-    }
-
-    private mutating func apiSettings() -> RunSettings.APISettings {
-        let region = Region(rawValue: text(.region)!) ?? .eu
-        let format = WireFormat(rawValue: text(.format)!) ?? .json
-        var baseURL: URL
-        var authURL: URL
-        do {
-            baseURL = try APIEndpoint.checked(text(.baseURL) ?? region.defaultBaseURL, option: origin(.baseURL).description)
-        } catch {
-            problems.append("\(error)")
-            baseURL = URL(string: region.defaultBaseURL)!
-        }
-        do {
-            authURL = try APIEndpoint.checked(text(.authURL) ?? region.defaultAuthURL, option: origin(.authURL).description)
-        } catch {
-            problems.append("\(error)")
-            authURL = URL(string: region.defaultAuthURL)!
-        }
-        return RunSettings.APISettings(
-            region: region, endpoint: APIEndpoint(checkedBaseURL: baseURL, authURL: authURL, format: format),
-            pageSize: Int(integer(.pageSize)), concurrency: Int(integer(.concurrency)), maxAttempts: Int(integer(.maxAttempts)),
-            timeout: value(.timeout)?.number ?? 60, credentials: nil, credentialsOrigin: "none")
-    }
-
-    /// CG_CLIENT_ID (or `client-id`) with CG_CLIENT_SECRET or `client_secret_file`; or CG_API_KEY or `api_key_file`.
-    private mutating func credentials() -> (Credentials?, String) {
-        let environment = layers.rawEnvironment
-        func nonEmpty(_ name: String) -> String? {
-            environment[name].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        func fileSecret(_ key: OptionKey) -> (String, String)? {
-            guard let path = text(key) else { return nil }
-            guard let content = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
-                problems.append("\(origin(key)) \(path): cannot read the secret file (\(FileProblem.describe(path: path)))")
-                return nil
-            }
-            guard !content.isEmpty else {
-                problems.append("\(origin(key)) \(path): the secret file is empty")
-                return nil
-            }
-            return (content, "\(key.rawValue) \(path)")
-        }
-        let clientID = nonEmpty("CG_CLIENT_ID") ?? text(.clientID)
-        let secret = nonEmpty("CG_CLIENT_SECRET").map { ($0, "CG_CLIENT_SECRET") } ?? fileSecret(.clientSecretFile)
-        if let clientID, let secret {
-            return (.oauth(clientID: clientID, clientSecret: Secret(secret.0)), "OAuth2 client \(clientID), secret from \(secret.1)")
-        }
-        if let key = nonEmpty("CG_API_KEY").map({ ($0, "CG_API_KEY") }) ?? fileSecret(.apiKeyFile) {
-            return (.apiKey(Secret(key.0)), "API key from \(key.1)")
-        }
-        if clientID != nil {
-            problems.append("a client id is set but no secret: set CG_CLIENT_SECRET or client_secret_file")
-        } else if secret != nil {
-            problems.append("a client secret is set but no client id: set CG_CLIENT_ID")
-        } else {
-            problems.append("no credentials: set CG_CLIENT_ID and CG_CLIENT_SECRET (OAuth2), or CG_API_KEY, in the environment (or client_secret_file / api_key_file in the config file); or use --replay DIR")
-        }
-        return (nil, "none")
-    }
-
     // MARK: reading checked values
 
     /// The value in use: given, else worked out, else the declared default.
-    private func value(_ key: OptionKey) -> SettingValue? {
+    func value(_ key: OptionKey) -> SettingValue? {
         given[key]?.value ?? derived[key]?.value ?? SettingCatalog[key].defaultValue
     }
 
-    private func text(_ key: OptionKey) -> String? { value(key)?.text }
-    private func list(_ key: OptionKey) -> [String] { value(key)?.items ?? [] }
-    private func isOn(_ key: OptionKey) -> Bool { value(key)?.isOn ?? false }
-    private func integer(_ key: OptionKey) -> Int64 { value(key)?.integer ?? 0 }
+    func text(_ key: OptionKey) -> String? { value(key)?.text }
+    func list(_ key: OptionKey) -> [String] { value(key)?.items ?? [] }
+    func isOn(_ key: OptionKey) -> Bool { value(key)?.isOn ?? false }
+    func integer(_ key: OptionKey) -> Int64 { value(key)?.integer ?? 0 }
 
-    private mutating func derive(_ key: OptionKey, _ value: SettingValue) {
+    mutating func derive(_ key: OptionKey, _ value: SettingValue) {
         if given[key] == nil { derived[key] = (value, .defaultValue(key)) }
     }
 
-    private func origin(_ key: OptionKey) -> SettingOrigin {
+    func origin(_ key: OptionKey) -> SettingOrigin {
         given[key]?.origin ?? derived[key]?.origin ?? .defaultValue(key)
     }
 
