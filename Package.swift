@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The history: SQLite (system libsqlite3) in WAL mode, schema by migrations
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // `check`: the XLSX container (the parts are read with libxml2)
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // libxml2 through pkg-config; Debian/Ubuntu: apt-get install libxml2-dev (scripts/setup.sh)
@@ -41,6 +43,12 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"]), .brew(["libxlsxwriter"])]
         ),
+        // libfreexl through pkg-config, for `check` of .xls files; Debian/Ubuntu: apt-get install libfreexl-dev (scripts/setup.sh)
+        .systemLibrary(
+            name: "CFreeXL",
+            pkgConfig: "freexl",
+            providers: [.apt(["libfreexl-dev"]), .brew(["freexl"])]
+        ),
         // The core library: Fetch -> Parse -> Transform -> Emit, and the History
 
         .target(
@@ -48,6 +56,8 @@ let package = Package(
             dependencies: [
                 "CLibXML2",
                 "CXLSXWriter",
+                "CFreeXL",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 "CFileSpace",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,0 +1,122 @@
+import Foundation
+
+/// The rules CustomerGauge applies to a revenue file, applied before it does: one row at a time
+/// (with what earlier rows said, for the warnings), in bounded memory.
+struct RevenueRules {
+    static let columns = ["account name", "revenue amount", "revenue start date", "revenue end date", "revenue type", "description"]
+    static let revenueTypes: Set<String> = ["arr", "mrr", "one time", "other"]
+    static let maxRecords = 1_000
+    static let maxBytes = 2_000_000
+
+    /// The first spelling of each account name, by its lower-case form, and the row it was on.
+    private var accounts: [String: (spelling: String, row: Int)] = [:]
+    /// A hash of each record's six values, and the first row that had them.
+    private var seenRows: [Int: Int] = [:]
+
+    /// Is this first row a header: its amount cell is not a whole number, and its cells name the
+    /// fields (any case; spaces, underscores or none between words). A seventh cell `problem`
+    /// (a file written by `upload --rejected-out`) is allowed.
+    static func isHeader(_ row: RevenueRow) -> Bool {
+        let names = row.cells.map { normalised($0.text) }
+        guard names.count >= 5, names.count <= 7 else { return false }
+        if case .number = row.cells[1] { return false }
+        if isWholeNumber(row.cells[1].text) { return false }
+        let expected = columns.map(normalised) + ["problem"]
+        return zip(names, expected).allSatisfy { $0 == $1 }
+    }
+
+    /// Whether the header carries the `problem` column.
+    static func hasProblemColumn(_ header: RevenueRow) -> Bool {
+        header.cells.count == 7 && normalised(header.cells[6].text) == "problem"
+    }
+
+    static func normalised(_ text: String) -> String {
+        text.lowercased().filter { $0 != " " && $0 != "_" && $0 != "\t" }
+    }
+
+    static func isWholeNumber(_ text: String) -> Bool {
+        var digits = Substring(text.trimmingCharacters(in: .whitespaces))
+        if digits.hasPrefix("-") { digits = digits.dropFirst() }
+        return !digits.isEmpty && digits.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// The problems and warnings of one record (`cells`: the six fields, the `problem` column dropped).
+    mutating func check(_ row: Int, _ cells: [RevenueCell], problems: inout [Finding], warnings: inout [Finding]) {
+        guard cells.count >= 5, cells.count <= 6 else {
+            problems.append(Finding(rule: "columns", row: row, column: nil, value: nil,
+                                    message: "\(cells.count) cell(s): a record has six (account name, revenue amount, revenue start date, revenue end date, revenue type, description; the description may be left out)"))
+            return
+        }
+        let name = cells[0].text.trimmingCharacters(in: .whitespaces)
+        if name.isEmpty {
+            problems.append(Finding(rule: "account-name", row: row, column: Self.columns[0], value: cells[0].text, message: "empty: every record names its account"))
+        }
+        switch cells[1] {
+        case .number(let value) where value != value.rounded():
+            problems.append(Finding(rule: "amount", row: row, column: Self.columns[1], value: cells[1].text, message: "not a whole number: no decimals"))
+        case .number:
+            break
+        case .date:
+            problems.append(Finding(rule: "amount", row: row, column: Self.columns[1], value: cells[1].text, message: "a date, not a whole number"))
+        case .text(let text):
+            if !Self.isWholeNumber(text) {
+                problems.append(Finding(rule: "amount", row: row, column: Self.columns[1], value: text,
+                                        message: text.isEmpty ? "empty: a whole number is needed" : "not a whole number: digits only, with no separators, decimals or currency signs"))
+            }
+        }
+        let start = date(cells[2], row: row, rule: "start-date", column: Self.columns[2], problems: &problems)
+        let end = date(cells[3], row: row, rule: "end-date", column: Self.columns[3], problems: &problems)
+        if let start, let end, end < start {
+            problems.append(Finding(rule: "date-order", row: row, column: Self.columns[3], value: cells[3].text,
+                                    message: "before the start date (\(start))"))
+        }
+        let type = cells[4].text
+        if !Self.revenueTypes.contains(type.trimmingCharacters(in: .whitespaces).lowercased()) {
+            problems.append(Finding(rule: "revenue-type", row: row, column: Self.columns[4], value: type,
+                                    message: type.isEmpty ? "empty: ARR, MRR, One Time or Other is needed" : "not ARR, MRR, One Time or Other"))
+        }
+
+        // Warnings: another spelling of an account seen before; the same six values as before.
+        if !name.isEmpty {
+            let key = name.lowercased()
+            if let first = accounts[key] {
+                if first.spelling != name {
+                    warnings.append(Finding(rule: "account-case", row: row, column: Self.columns[0], value: cells[0].text,
+                                            message: "spelled \"\(first.spelling)\" on row \(first.row): CustomerGauge keeps the first spelling"))
+                }
+            } else {
+                accounts[key] = (name, row)
+            }
+        }
+        var hasher = Hasher()
+        for index in 0 ..< 6 { hasher.combine(index < cells.count ? cells[index].text : "") }
+        let fingerprint = hasher.finalize()
+        if let first = seenRows[fingerprint] {
+            warnings.append(Finding(rule: "duplicate-row", row: row, column: nil, value: nil, message: "the same six values as row \(first)"))
+        } else {
+            seenRows[fingerprint] = row
+        }
+    }
+
+    /// A date cell, or text that is a real date written `YYYY-MM-DD`.
+    private func date(_ cell: RevenueCell, row: Int, rule: String, column: String, problems: inout [Finding]) -> CivilDate? {
+        switch cell {
+        case .date(let date): return date
+        case .number:
+            problems.append(Finding(rule: rule, row: row, column: column, value: cell.text, message: "a number, not a date written YYYY-MM-DD"))
+            return nil
+        case .text(let text):
+            if let date = CivilDate(text.trimmingCharacters(in: .whitespaces)) { return date }
+            let why: String
+            if text.isEmpty {
+                why = "empty: a date written YYYY-MM-DD is needed"
+            } else if case .failure(let problem) = CivilDate.check(text.trimmingCharacters(in: .whitespaces)) {
+                why = "not a real date written YYYY-MM-DD (\(problem.reason))"
+            } else {
+                why = "not a real date written YYYY-MM-DD"
+            }
+            problems.append(Finding(rule: rule, row: row, column: column, value: text, message: why))
+            return nil
+        }
+    }
+}

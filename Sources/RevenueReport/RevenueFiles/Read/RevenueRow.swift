@@ -1,0 +1,69 @@
+import Foundation
+
+/// One cell of a revenue file, as its format holds it: text (CSV, XML, and text cells of
+/// spreadsheets), a number cell, or a cell a spreadsheet types as a date.
+public enum RevenueCell: Sendable, Equatable {
+    case text(String)
+    case number(Double)
+    case date(CivilDate)
+
+    /// The cell as read, for findings and parts: a number without a needless `.0`, a date `YYYY-MM-DD`.
+    public var text: String {
+        switch self {
+        case .text(let text): return text
+        case .date(let date): return date.description
+        case .number(let value):
+            if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+            return String(value)
+        }
+    }
+
+    var isEmpty: Bool { if case .text(let text) = self { return text.isEmpty } else { return false } }
+}
+
+/// One row of a revenue file: its number as a spreadsheet program shows it (the first row is
+/// row 1) and its cells in order, empty cells at its end dropped.
+public struct RevenueRow: Sendable, Equatable {
+    public var row: Int
+    public var cells: [RevenueCell]
+
+    public init(row: Int, cells: [RevenueCell]) {
+        self.row = row
+        var cells = cells
+        while let last = cells.last, last.isEmpty { cells.removeLast() }
+        self.cells = cells
+    }
+}
+
+/// The four formats CustomerGauge takes, by extension.
+public enum RevenueFileFormat: String, Sendable, CaseIterable {
+    case csv, xlsx, xls, xml
+
+    public init?(path: String) {
+        self.init(rawValue: (path as NSString).pathExtension.lowercased())
+    }
+
+    /// The MIME type a file of this format is sent with.
+    public var mimeType: String {
+        switch self {
+        case .csv: return "text/csv"
+        case .xlsx: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        case .xls: return "application/vnd.ms-excel"
+        case .xml: return "application/xml"
+        }
+    }
+}
+
+/// A file that cannot be read as its extension says: a `file-type` problem, never a crash.
+public struct UnreadableFile: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// What every reader does: hands each row to `body`, in file order, in bounded memory.
+protocol RevenueRowReader {
+    /// True when the rows' first record is row 2 in any case (XML: the field names stand for a header).
+    var impliesHeader: Bool { get }
+    func forEachRow(_ body: (RevenueRow) throws -> Void) throws
+}
