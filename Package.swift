@@ -123,10 +123,10 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-// libFuzzer targets for the page parsers: only with CG_FUZZ=1 (scripts/fuzz.sh), because they
-// have no main and link only with -sanitize=fuzzer.
+// libFuzzer targets for the page parsers and the revenue file readers: only with CG_FUZZ=1
+// (scripts/fuzz.sh), because they have no main and link only with -sanitize=fuzzer.
 if ProcessInfo.processInfo.environment["CG_FUZZ"] != nil {
-    for name in ["FuzzJSONPage", "FuzzXMLPage"] {
+    for name in ["FuzzJSONPage", "FuzzXMLPage", "FuzzRevenueCSV", "FuzzRevenueXLSX", "FuzzRevenueXLS", "FuzzRevenueXML"] {
         package.targets.append(.executableTarget(name: name, dependencies: ["RevenueReport"], path: "Fuzz/\(name)"))
         package.products.append(.executable(name: name, targets: [name]))
     }

@@ -10,9 +10,9 @@ struct CGRevenue: AsyncParsableCommand {
         commandName: "cg-revenue",
         abstract: "Turn CustomerGauge revenue-file uploads into CSV, NDJSON, an HTML summary, an email and an Excel workbook.",
         discussion: """
-            Reads the list of revenue-file uploads (CustomerGauge API 4.1, File - GET Revenue) from the API or from recorded pages, keeps the uploads of a date range, and writes STEM.csv, STEM.ndjson, STEM.html (and STEM.eml, STEM.xlsx) with STEM.manifest.json into the output folder, all or nothing. See `cg-revenue report --help`; `cg-revenue history --help` for what a --history file remembers.
+            Reads the list of revenue-file uploads (CustomerGauge API 4.1, File - GET Revenue) from the API or from recorded pages, keeps the uploads of a date range, and writes STEM.csv, STEM.ndjson, STEM.html (and STEM.eml, STEM.xlsx) with STEM.manifest.json into the output folder, all or nothing. See `cg-revenue report --help`; `cg-revenue history --help` for what a --history file remembers; `cg-revenue check --help` for checking a revenue file before it is sent.
 
-            Exit codes: 0 done; 1 the run failed; 2 usage or configuration error; 3 done, but a --fail-on rule matched.
+            Exit codes: 0 done; 1 the run failed; 2 usage or configuration error; 3 done, but a --fail-on rule matched (check: a problem found).
             """,
         version: ToolVersion.current,
         subcommands: [ReportCommand.self, HistoryCommand.self, CheckCommand.self],

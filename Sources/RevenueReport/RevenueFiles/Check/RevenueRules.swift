@@ -110,7 +110,8 @@ struct RevenueRules {
             let why: String
             if text.isEmpty {
                 why = "empty: a date written YYYY-MM-DD is needed"
-            } else if case .failure(let problem) = CivilDate.check(text.trimmingCharacters(in: .whitespaces)) {
+            } else if case .failure(let problem) = CivilDate.check(text.trimmingCharacters(in: .whitespaces)),
+                      !problem.reason.hasPrefix("expected") {
                 why = "not a real date written YYYY-MM-DD (\(problem.reason))"
             } else {
                 why = "not a real date written YYYY-MM-DD"
