@@ -193,6 +193,24 @@ else
 fi
 summary+="- live: --concurrency 8 is $(ratio "live --concurrency 8" "live --concurrency 1") faster than --concurrency 1; vs the curl loop $(ratio "live --concurrency 8" "curl loop")$dlt_line"$'\n'
 
+# `check`: a 1,000-row CSV (milliseconds, median of 5), then a 1M-row CSV and a 100k-row XLSX
+# against scripts/bench-check-python.py applying the same rules (csv module, openpyxl read-only),
+# as medians of 3 pairs run in turn, with our peak memory (median of 3).
+echo "check" >&2
+check_data="$work/check"
+mkdir -p "$check_data"
+[ -f "$check_data/r1k.csv" ] || python3 scripts/make-bench-revenue.py 1000 "$check_data/r1k.csv"
+[ -f "$check_data/r1m.csv" ] || python3 scripts/make-bench-revenue.py 1000000 "$check_data/r1m.csv"
+[ -f "$check_data/r100k.xlsx" ] || python3 scripts/make-bench-revenue.py 100000 "$check_data/r100k.xlsx"
+small=""
+for i in 1 2 3 4 5; do small+="$( { /usr/bin/time -f "%e" $cg check "$check_data/r1k.csv" >/dev/null 2>&1; } 2>&1 | tail -1) "; done
+small_ms=$(python3 -c "import statistics; print(int(statistics.median([float(x) for x in '$small'.split()]) * 1000))")
+measure "cg-revenue check 1M-row CSV" "$(stat -c %s "$check_data/r1m.csv")" 1000000 -- $cg check "$check_data/r1m.csv"
+measure "python check 1M-row CSV" "$(stat -c %s "$check_data/r1m.csv")" 1000000 -- python3 scripts/bench-check-python.py "$check_data/r1m.csv"
+measure "cg-revenue check 100k-row XLSX" "$(stat -c %s "$check_data/r100k.xlsx")" 100000 -- $cg check "$check_data/r100k.xlsx"
+measure "python check 100k-row XLSX" "$(stat -c %s "$check_data/r100k.xlsx")" 100000 -- python3 scripts/bench-check-python.py "$check_data/r100k.xlsx"
+summary+="- check: a 1,000-row CSV in ${small_ms} ms (median of 5, the whole process); 1M-row CSV $(faster "$cg check $check_data/r1m.csv" "python3 scripts/bench-check-python.py $check_data/r1m.csv") as fast as Python (csv), $(median_peak "cg-revenue check 1M-row CSV") MB peak; 100k-row XLSX $(faster "$cg check $check_data/r100k.xlsx" "python3 scripts/bench-check-python.py $check_data/r100k.xlsx") as fast as Python (openpyxl read-only), $(median_peak "cg-revenue check 100k-row XLSX") MB peak (medians of 3 pairs run in turn)"$'\n'
+
 # The hand-written section "Across runs" (figures gathered over several runs, which the README
 # sums up in one line) is carried over from the file this run replaces.
 across=""
