@@ -100,20 +100,8 @@ func withScriptedServer<T: Sendable>(_ statuses: [Int], _ body: @Sendable (Scrip
         let (status, number) = server.next()
         return Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(string: "answer \(number)")))
     }
-    let ready = AsyncStream<Int>.makeStream()
-    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                          onServerRunning: { channel in ready.continuation.yield(channel.localAddress?.port ?? 0) })
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService() }
-        var iterator = ready.stream.makeAsyncIterator()
-        server.port = await iterator.next() ?? 0
-        do {
-            let result = try await body(server)
-            group.cancelAll()
-            return result
-        } catch {
-            group.cancelAll()
-            throw error
-        }
+    return try await withLoopbackServer(router) { port in
+        server.port = port
+        return try await body(server)
     }
 }

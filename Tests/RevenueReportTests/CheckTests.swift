@@ -53,7 +53,7 @@ import Testing
         #expect(text.stdout.contains("\(file): 16 record(s) behind a header, 12 problem(s), 2 warning(s)\n"))
         let json = try await runCLI(["check", "--format", "json", Self.example("clean.xlsx"), Self.example("problems.xml")], in: folder.url)
         #expect(json.status == 3)
-        let read = try runPython(try folder.write("read.py", """
+        let read = try await runPython(try folder.write("read.py", """
             import json, sys
             files = json.load(open(sys.argv[1]))["files"]
             print(json.dumps({"keys": [sorted(f.keys()) for f in files], "formats": [f["format"] for f in files],
@@ -72,7 +72,7 @@ import Testing
     }
 
     /// Our readers against readers we did not write: the same rows (numbered the same), cells and values.
-    @Test func pythonsReadersReadTheSameRows() throws {
+    @Test func pythonsReadersReadTheSameRows() async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         // A CSV with what RFC 4180 allows: quotes, a cell over two lines, a blank line, CR LF and LF.
@@ -88,7 +88,7 @@ import Testing
             }
             ours[path] = rows
         }
-        let theirs = try runPython(try folder.write("read.py", """
+        let theirs = try await runPython(try folder.write("read.py", """
             import csv, datetime, json, sys, openpyxl, xlrd
             def trim(row):
                 row = ["" if v is None else v for v in row]
@@ -139,7 +139,7 @@ import Testing
         let result = try await runCLI(["check", big.path, "--split", "parts"], in: folder.url)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(try folder.listing("parts") == ["big.part-1-of-3.csv", "big.part-2-of-3.csv", "big.part-3-of-3.csv"])
-        let read = try runPython(try folder.write("read.py", """
+        let read = try await runPython(try folder.write("read.py", """
             import csv, json, sys
             parts = [list(csv.reader(open(p, newline="", encoding="utf-8"))) for p in sys.argv[2:]]
             original = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
@@ -157,7 +157,7 @@ import Testing
         #expect(refused.stdout.contains("\"rule\": \"record-count\""))
     }
 
-    @Test func filesThatAreNotWhatTheySayGetAClearAnswer() throws {
+    @Test func filesThatAreNotWhatTheySayGetAClearAnswer() async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         func problem(_ name: String, _ bytes: [UInt8]) throws -> Finding? {
@@ -181,7 +181,7 @@ import Testing
             .map { $0.rule == "file-type" && !$0.message.contains("root:") } == true)
 
         // Hostile workbooks, made with Python's zipfile: a bomb, a way out of the archive, a DTD.
-        let made = try runPython(try folder.write("make.py", """
+        let made = try await runPython(try folder.write("make.py", """
             import json, sys, zipfile
             folder = sys.argv[1]
             workbook = '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="r"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>'

@@ -70,7 +70,7 @@ import Testing
                 text = [part.get_payload(decode=True).decode() for part in message.walk() if part.get_content_type() == 'text/plain'][0]
                 print(json.dumps({"text": text}))
                 """)
-            let text = try runPython(script, [folder.path("out/r.eml").path])["text"] as? String ?? ""
+            let text = try await runPython(script, [folder.path("out/r.eml").path])["text"] as? String ?? ""
             #expect(text.contains("New uploads: 6\r\n"))
             #expect(text.contains("Changed uploads: \(changed)\r\n"))
             #expect(text.contains("Finished since the last run: \(changed)\r\n"))
@@ -87,7 +87,7 @@ import Testing
             #expect(observations?[0]?["status"]?.stringText == "Processing")
             #expect(observations?[1]?["status"]?.stringText == after[finishedID]![0])
             #expect(observations?[1]?["run"]?.numberText == "2")
-            #expect(try sqlite("h.sqlite", "PRAGMA integrity_check; SELECT count(*) FROM observation; SELECT count(*) FROM upload;", in: folder) == "ok\n\(changed)\n\(after.count)\n")
+            #expect(try await sqlite("h.sqlite", "PRAGMA integrity_check; SELECT count(*) FROM observation; SELECT count(*) FROM upload;", in: folder) == "ok\n\(changed)\n\(after.count)\n")
         }
     }
 
@@ -187,12 +187,12 @@ import Testing
             // The first run reads one page (and an empty one) and is done; the second needs more and meets a 503.
             let first = try await night(sandbox, folder, ["--from", "2026-07-10", "--to", "2026-07-15", "--now", "2026-07-16T02:00:00Z", "--compare", "none"])
             #expect(first.status == 0, "\(first.stderr)")
-            let before = try sqlite("h.sqlite", "SELECT count(*), sum(total_records) FROM upload; SELECT count(*) FROM observation;", in: folder)
+            let before = try await sqlite("h.sqlite", "SELECT count(*), sum(total_records) FROM upload; SELECT count(*) FROM observation;", in: folder)
             let second = try await night(sandbox, folder, ["--from", "2026-06-01", "--to", "2026-07-15", "--page-size", "50", "--max-attempts", "1",
                                                            "--now", "2026-07-16T02:00:00Z"])
             #expect(second.status == 1)
-            #expect(try sqlite("h.sqlite", "SELECT count(*), sum(total_records) FROM upload; SELECT count(*) FROM observation;", in: folder) == before)
-            #expect(try sqlite("h.sqlite", "SELECT run, status, exit_code, ifnull(error, '') LIKE '%503%' FROM run ORDER BY run;", in: folder) == "1|ok|0|0\n2|failed|1|1\n")
+            #expect(try await sqlite("h.sqlite", "SELECT count(*), sum(total_records) FROM upload; SELECT count(*) FROM observation;", in: folder) == before)
+            #expect(try await sqlite("h.sqlite", "SELECT run, status, exit_code, ifnull(error, '') LIKE '%503%' FROM run ORDER BY run;", in: folder) == "1|ok|0|0\n2|failed|1|1\n")
         }
     }
 
@@ -208,7 +208,7 @@ import Testing
         case "text":
             _ = try folder.write("h.sqlite", "not a database\n")
         case "foreign":
-            _ = try sqlite("h.sqlite", "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');", in: folder)
+            _ = try await sqlite("h.sqlite", "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');", in: folder)
         default:
             let made = try await runCLI(replay, in: folder.url)
             #expect(made.status == 0, "\(made.stderr)")
@@ -216,7 +216,7 @@ import Testing
                 let bytes = try Data(contentsOf: folder.path("h.sqlite"))
                 try bytes.prefix(bytes.count / 2).write(to: folder.path("h.sqlite"))
             } else {
-                _ = try sqlite("h.sqlite", "PRAGMA user_version = 7;", in: folder)
+                _ = try await sqlite("h.sqlite", "PRAGMA user_version = 7;", in: folder)
             }
             try? FileManager.default.removeItem(at: folder.path("out"))
         }
@@ -277,13 +277,13 @@ import Testing
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
                 if FileManager.default.fileExists(atPath: folder.path("h.sqlite").path) {
-                    #expect(try sqlite("h.sqlite", "PRAGMA integrity_check;", in: folder) == "ok\n", "after kill -9 at \(delay) s")
+                    #expect(try await sqlite("h.sqlite", "PRAGMA integrity_check;", in: folder) == "ok\n", "after kill -9 at \(delay) s")
                 }
             }
             let next = try await night(sandbox, folder, ["--from", "2026-07-15", "--to", "2026-07-15", "--now", "2026-07-16T02:00:00Z"])
             #expect(next.status == 0, "\(next.stderr)")
             #expect(next.stderr.contains("never finished: marked interrupted"))
-            let statuses = try sqlite("h.sqlite", "SELECT status FROM run ORDER BY run;", in: folder).split(separator: "\n")
+            let statuses = try await sqlite("h.sqlite", "SELECT status FROM run ORDER BY run;", in: folder).split(separator: "\n")
             #expect(statuses.last == "ok" && statuses.dropLast().allSatisfy { $0 == "interrupted" || $0 == "ok" })
             #expect(statuses.dropLast().contains("interrupted"))
         }
@@ -295,17 +295,17 @@ import Testing
         try await withSandbox(sandboxOptions(uploads: 20_000, from: "2026-01-01", to: "2026-07-15")) { sandbox, _ in
             let first = try await night(sandbox, folder, ["--from", "2026-07-15", "--to", "2026-07-15", "--now", "2026-07-16T02:00:00Z"])
             #expect(first.status == 0, "\(first.stderr)")
-            let before = try sqlite("h.sqlite", "SELECT count(*) FROM upload; SELECT count(*) FROM observation;", in: folder)
+            let before = try await sqlite("h.sqlite", "SELECT count(*) FROM upload; SELECT count(*) FROM observation;", in: folder)
             // Files may grow to 1 MB: the HTML (the only output) fits, the history of the
             // 20,000 new uploads (2.5 MB) does not.
-            let (status, said) = try runCLIWithFileSizeLimit(blocks: 2048, [
+            let (status, said) = try await runCLIWithFileSizeLimit(blocks: 2048, [
                 "report", "--base-url", sandbox.url, "--auth-url", sandbox.url, "--out", "out2", "--history", "h.sqlite",
                 "--from", "2026-01-01", "--to", "2026-07-15", "--emit", "html", "--compare", "none", "--now", "2026-07-16T02:00:00Z",
             ], in: folder.url, environment: ["CG_API_KEY": "sandbox-api-key"])
             #expect(status == 1, "\(said)")
             #expect(said.contains("--history h.sqlite: cannot record run 2"), "\(said)")
-            #expect(try sqlite("h.sqlite", "PRAGMA integrity_check; SELECT count(*) FROM upload; SELECT count(*) FROM observation;", in: folder) == "ok\n" + before)
-            #expect(try sqlite("h.sqlite", "SELECT status FROM run ORDER BY run;", in: folder) == "ok\nfailed\n")
+            #expect(try await sqlite("h.sqlite", "PRAGMA integrity_check; SELECT count(*) FROM upload; SELECT count(*) FROM observation;", in: folder) == "ok\n" + before)
+            #expect(try await sqlite("h.sqlite", "SELECT status FROM run ORDER BY run;", in: folder) == "ok\nfailed\n")
         }
     }
 
@@ -335,16 +335,18 @@ import Testing
 }
 
 /// Runs `sqlite3` (a reader we did not write) on a file in `folder`, and returns what it printed.
-func sqlite(_ file: String, _ sql: String, in folder: TemporaryFolder) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [file, sql]
-    process.currentDirectoryURL = folder.url
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return text
+func sqlite(_ file: String, _ sql: String, in folder: TemporaryFolder) async throws -> String {
+    try await offThePool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [file, sql]
+        process.currentDirectoryURL = folder.url
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
+    }
 }

@@ -171,7 +171,10 @@ import Testing
             try folder.write("bad/p.json", "[{\"id\": ")
             let failed = try await runCLI(["report", "--replay", "bad", "--out", "out", "--ping-url", url], in: folder.url)
             #expect(failed.status == 1)
-            let pings = monitor.received
+            // A ping whose answer came after its 10 s (a loaded machine) is sent once more, as
+            // designed: the monitor may see it twice in a row, never out of order.
+            var pings = monitor.received
+            pings = pings.enumerated().filter { index, ping in index == 0 || pings[index - 1].path != ping.path }.map(\.element)
             #expect(pings.map(\.path) == ["/ping/abc-secret-check/start", "/ping/abc-secret-check/0", "/ping/abc-secret-check/start", "/ping/abc-secret-check/1"])
             #expect(pings.map(\.method) == ["POST", "POST", "POST", "POST"])
             #expect(pings[1].body.contains("wrote "))
@@ -198,7 +201,9 @@ import Testing
             #expect(try folder.listing("out").count == 4)
             let warnings = result.stderr.split(separator: "\n").filter { $0.contains("ping") }
             #expect(warnings.count == 2)  // start and end, one line each
-            #expect(warnings.allSatisfy { $0.contains("HTTP \(status)") && $0.contains("outcome is unchanged") })
+            // Each names the monitor's answer; on a loaded machine an answer may come after the
+            // ping's 10 s, and the warning then says it timed out: the outcome is the same.
+            #expect(warnings.allSatisfy { ($0.contains("HTTP \(status)") || $0.contains("timed out")) && $0.contains("outcome is unchanged") }, "\(warnings)")
             #expect(!result.stderr.contains("abc-secret-check") && !result.stderr.contains("127.0.0.1"))
             #expect(monitor.received.count == 4)  // 2 tries each
         }
@@ -290,15 +295,24 @@ func withPingServer<T: Sendable>(status: Int = 200, delaySeconds: Double = 0, _ 
         if status == 302 { headers[.location] = "http://127.0.0.1:1/elsewhere" }
         return Response(status: .init(code: status), headers: headers)
     }
+    return try await withLoopbackServer(router) { port in
+        recorder.port = port
+        return try await body(recorder)
+    }
+}
+
+/// Runs `router` on a loopback port the system picks, hands the port to `body` once the server
+/// listens, and stops the server when `body` ends (however it ends).
+func withLoopbackServer<T: Sendable>(_ router: Router<BasicRequestContext>, _ body: @Sendable (Int) async throws -> T) async throws -> T {
     let ready = AsyncStream<Int>.makeStream()
     let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                           onServerRunning: { channel in ready.continuation.yield(channel.localAddress?.port ?? 0) })
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService() }
         var iterator = ready.stream.makeAsyncIterator()
-        recorder.port = await iterator.next() ?? 0
+        let port = await iterator.next() ?? 0
         do {
-            let result = try await body(recorder)
+            let result = try await body(port)
             group.cancelAll()
             return result
         } catch {

@@ -37,7 +37,7 @@ import Testing
     }
 
     /// Lays the page out at `width` and says how wide it is and which elements stick out.
-    func layout(_ html: String, width: Int, in folder: TemporaryFolder) throws -> (scrollWidth: Int, outside: [String], small: [String]) {
+    func layout(_ html: String, width: Int, in folder: TemporaryFolder) async throws -> (scrollWidth: Int, outside: [String], small: [String]) {
         // A measuring script added to a copy (the report itself has no JavaScript), laid out in a
         // frame exactly `width` wide (headless Chromium's own window is at least 500 px): its
         // answer goes into the outer page's title, which --dump-dom prints.
@@ -60,16 +60,21 @@ import Testing
             <!DOCTYPE html><html><head><title>none</title></head><body style="margin:0">
             <iframe style="width:\(width)px;height:900px;border:0" srcdoc="\(measured)"></iframe></body></html>
             """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.chromium!)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,1000",
-                             "--user-data-dir=\(folder.path("chromium-profile").path)", "--dump-dom", page.absoluteString]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,1000",
+                         "--user-data-dir=\(folder.path("chromium-profile").path)", "--dump-dom", page.absoluteString]
+        // Chromium takes seconds: wait on a thread of its own, not on the cooperative pool.
+        let dom = try await offThePool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.chromium!)
+            process.arguments = arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return dom
+        }
         guard let start = dom.range(of: "LAYOUT "), let end = dom.range(of: "</title>", range: start.upperBound ..< dom.endIndex) else {
             Issue.record("Chromium printed no layout")
             return (Int.max, [], [])
@@ -83,12 +88,12 @@ import Testing
     }
 
     @Test(.enabled(if: chromium != nil, "needs chromium (.ci/run installs it)"), arguments: [10, 500, 10_000])
-    func fitsA390PixelPhoneAnd700PixelsWithoutSidewaysScrolling(needingAttention count: Int) throws {
+    func fitsA390PixelPhoneAnd700PixelsWithoutSidewaysScrolling(needingAttention count: Int) async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let html = String(decoding: try HTMLWriter().render(Self.document(needingAttention: count)), as: UTF8.self)
         for width in [320, 390, 700] {
-            let laidOut = try layout(html, width: width, in: folder)
+            let laidOut = try await layout(html, width: width, in: folder)
             #expect(laidOut.scrollWidth <= width, "at \(width) px the page is \(laidOut.scrollWidth) px wide")
             #expect(laidOut.outside.isEmpty, "at \(width) px these stick out: \(laidOut.outside)")
             // The chart's labels too: no text renders under 11 px however narrow the page.

@@ -113,41 +113,10 @@ func cgRevenueBinary() throws -> URL {
 
 /// Runs `cg-revenue` with `arguments` in `directory`, with only the given environment.
 ///
-/// The waiting happens on a thread of its own: blocking Swift's cooperative pool (2 threads on
-/// these machines) would starve an in-process sandbox that the child is talking to.
+/// The waiting happens on threads of its own (`RunningCLI`): blocking Swift's cooperative pool
+/// (2 threads on these machines) would starve an in-process sandbox that the child is talking to.
 func runCLI(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws -> CommandResult {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            continuation.resume(with: Result { try runCLIBlocking(arguments, in: directory, environment: environment) })
-        }
-    }
-}
-
-private func runCLIBlocking(_ arguments: [String], in directory: URL, environment: [String: String]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = try cgRevenueBinary()
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    // Drain stderr on another thread while reading stdout, so a chatty child never blocks on a full pipe.
-    let errBox = DataBox()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-        errBox.data = stderr.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
-    let outData = stdout.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    let errData = errBox.data
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    try await RunningCLI(arguments, in: directory, environment: environment).finish()
 }
 
 /// `cg-revenue` started and left running, its stderr read as it comes, so that a test can act
@@ -213,24 +182,23 @@ final class RunningCLI: @unchecked Sendable {
 /// Runs `cg-revenue` with files limited to `blocks` of 512 bytes (`ulimit -f`, with SIGXFSZ
 /// ignored so that a write past it fails as on a full disk), and returns its status and stderr.
 func runCLIWithFileSizeLimit(blocks: Int, _ arguments: [String], in directory: URL,
-                             environment: [String: String] = [:]) throws -> (status: Int32, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec \"$0\" \"$@\"", try cgRevenueBinary().path] + arguments
-    process.currentDirectoryURL = directory
-    process.environment = environment
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, said)
+                             environment: [String: String] = [:]) async throws -> (status: Int32, stderr: String) {
+    try await offThePool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec \"$0\" \"$@\"", try cgRevenueBinary().path] + arguments
+        process.currentDirectoryURL = directory
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, said)
+    }
 }
 
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
-}
 
 /// Addresses written as text in tests, read the way the settings read them.
 extension MailAddress: ExpressibleByStringLiteral {

@@ -10,8 +10,8 @@ import Testing
     let examples = packageRoot.appendingPathComponent("examples/responses").path
 
     /// Runs `script` (Python, openpyxl) with the arguments and returns the JSON object it prints.
-    func python(_ folder: TemporaryFolder, _ script: String, _ arguments: [String]) throws -> [String: Any] {
-        try runPython(try folder.write("check-\(UUID().uuidString).py", script), arguments)
+    func python(_ folder: TemporaryFolder, _ script: String, _ arguments: [String]) async throws -> [String: Any] {
+        try await runPython(try folder.write("check-\(UUID().uuidString).py", script), arguments)
     }
 
     static let readWorkbook = """
@@ -47,7 +47,7 @@ import Testing
                          "--mail-to", "ops@example.com", "--mail-attach", "csv,xlsx", "--now", "2026-07-01T08:00:00Z", "--name", "r"]
         let first = try await runCLI(arguments + ["--out", "a"], in: folder.url)
         #expect(first.status == 0, "\(first.stderr)")
-        let read = try python(folder, Self.readWorkbook, [folder.path("a/r.xlsx").path])
+        let read = try await python(folder, Self.readWorkbook, [folder.path("a/r.xlsx").path])
         #expect(read["sheets"] as? [String] == ["Summary", "Uploads", "Rejected rows"])
         #expect(read["header"] as? [String] == XLSXWriter.uploadColumns)
         #expect(read["freeze"] as? String == "A2")
@@ -77,7 +77,7 @@ import Testing
         #expect(try Data(contentsOf: folder.path("a/r.xlsx")) == Data(contentsOf: folder.path("b/r.xlsx")))
 
         // The email's attachment is the file.
-        let attachment = try python(folder, """
+        let attachment = try await python(folder, """
             import email, hashlib, json, sys
             message = email.message_from_bytes(open(sys.argv[1], 'rb').read())
             parts = [p for p in message.walk() if p.get_filename() == 'r.xlsx']
@@ -99,7 +99,7 @@ import Testing
                                     "--mail-to", "ops@example.com", "--out", "out", "--name", "r"], in: folder.url)
         #expect(run.status == 0, "\(run.stderr)")
         // An independent reading of the rule: an object's message (else the text), less a leading row reference.
-        let expected = try python(folder, """
+        let expected = try await python(folder, """
             import json, re, sys
             rows, uploads = {}, {}
             for line in open(sys.argv[1], encoding='utf-8'):
@@ -123,7 +123,7 @@ import Testing
         // A log entry that only counts rows is no cause: its rows are in the totals, on one line, last.
         #expect(!causes.contains { ($0[0] as? String ?? "").contains("more rows rejected") })
         #expect(causes.last?[0] as? String == RejectionCauses.notNamed && (causes.last?[1] as? Int ?? 0) > 1)
-        let read = try python(folder, Self.readWorkbook, [folder.path("out/r.xlsx").path])
+        let read = try await python(folder, Self.readWorkbook, [folder.path("out/r.xlsx").path])
         let workbook = read["causes"] as? [[Any]] ?? []
         #expect(workbook.map { "\($0[0])|\($0[1])|\($0[2])" } == causes.map { "\($0[0])|\($0[1])|\($0[2])" })
         // The HTML's table and the email's text part show the first ten, most rows first.
@@ -139,7 +139,7 @@ import Testing
             position = found.upperBound
         }
         #expect(html.range(of: "Why rows were rejected")!.lowerBound < html.range(of: "Needs attention (")!.lowerBound)
-        let mail = try python(folder, """
+        let mail = try await python(folder, """
             import email, json, sys
             message = email.message_from_bytes(open(sys.argv[1], 'rb').read())
             print(json.dumps({"text": [p.get_payload(decode=True).decode() for p in message.walk() if p.get_content_type() == 'text/plain'][0]}))
@@ -160,7 +160,7 @@ import Testing
         let run = try await runCLI(["report", "--replay", examples, "--range", "2026-03", "--emit", "csv,xlsx", "--out", "out", "--name", "m",
                                     "--now", "2026-04-02T08:00:00Z"], in: folder.url)
         #expect(run.status == 0, "\(run.stderr)")
-        let read = try python(folder, """
+        let read = try await python(folder, """
             import json, sys, openpyxl
             from openpyxl.utils import get_column_letter
             book = openpyxl.load_workbook(sys.argv[1])
@@ -212,7 +212,7 @@ import Testing
         // header row on every page of Uploads.
         guard let soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
               FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext") else { return }
-        let pdf = try python(folder, """
+        let pdf = try await python(folder, """
             import json, subprocess, sys, os
             folder = sys.argv[2]
             subprocess.run([sys.argv[1], "--headless", "-env:UserInstallation=file://" + folder + "/lo-profile", "--convert-to", "pdf",
@@ -278,12 +278,12 @@ import Testing
         let run = try await runCLI(["report", "--replay", "pages", "--emit", "csv,html,eml,xlsx", "--mail-to", "ops@example.com",
                                     "--out", "out", "--name", "r"], in: folder.url)
         #expect(run.status == 0, "\(run.stderr)")
-        let read = try python(folder, Self.readWorkbook, [folder.path("out/r.xlsx").path])
+        let read = try await python(folder, Self.readWorkbook, [folder.path("out/r.xlsx").path])
         let causes = (read["causes"] as? [[Any]] ?? []).map { "\($0[0])|\($0[1])|\($0[2])" }
         #expect(causes == ["Account name not found|3|2", "Revenue amount must be a whole number|1|1", "not named in the logs|14|2"])
         #expect(read["summaryRejected"] as? Int == 18)
         #expect(read["rejectedRows"] as? Int == 6, "the workbook's rows: one per log entry, as received")
-        let sheetRows = try python(folder, """
+        let sheetRows = try await python(folder, """
             import json, sys, openpyxl
             print(json.dumps({"messages": [r[5] for r in openpyxl.load_workbook(sys.argv[1])["Rejected rows"].iter_rows(min_row=2, values_only=True)]}))
             """, [folder.path("out/r.xlsx").path])
@@ -292,7 +292,7 @@ import Testing
         let html = try folder.read("out/r.html")
         #expect(html.contains(">not named in the logs<br>") && !html.contains(">… and 13 more rows rejected<br>"))
         #expect(html.contains("18 rejected row(s) in the logs"))
-        let mail = try python(folder, """
+        let mail = try await python(folder, """
             import email, json, sys
             message = email.message_from_bytes(open(sys.argv[1], 'rb').read())
             print(json.dumps({"text": [p.get_payload(decode=True).decode() for p in message.walk() if p.get_content_type() == 'text/plain'][0]}))
@@ -313,12 +313,12 @@ import Testing
         #expect(RejectionCauses.moreRowsCount("and 3 more rows rejected because of dates") == nil)
     }
 
-    @Test func moreRowsThanASheetHoldsContinueOnTheNextSheet() throws {
+    @Test func moreRowsThanASheetHoldsContinueOnTheNextSheet() async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let uploads = (1 ... 120).map { upload(Int64($0), logs: [.string("Row \($0): Account name not found")]) }
         let made = try workbook(uploads, rowsPerSheet: 50, in: folder)
-        let read = try python(folder, """
+        let read = try await python(folder, """
             import json, sys, openpyxl
             book = openpyxl.load_workbook(sys.argv[1])
             print(json.dumps({"sheets": {name: book[name].max_row for name in book.sheetnames},
@@ -335,7 +335,7 @@ import Testing
         #expect(read["rejected"] as? Int == 1)  // the row named by "Row 1: …"
     }
 
-    @Test func textACellCannotHoldIsCleanedAndTheUploadNamed() throws {
+    @Test func textACellCannotHoldIsCleanedAndTheUploadNamed() async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let long = String(repeating: "x", count: 40_000)
@@ -344,7 +344,7 @@ import Testing
         #expect(made.warnings.contains { $0.contains("upload 7") && $0.contains("control characters removed") })
         #expect(made.warnings.contains { $0.contains("upload 8") && $0.contains("cut to 32767 characters") })
         #expect(!made.warnings.contains { $0.contains("upload 9") })
-        let read = try python(folder, """
+        let read = try await python(folder, """
             import json, sys, openpyxl
             rows = list(openpyxl.load_workbook(sys.argv[1])["Uploads"].iter_rows(min_row=2, values_only=True))
             print(json.dumps({"names": [r[2] for r in rows], "logs": len(rows[1][9])}))
@@ -359,7 +359,7 @@ import Testing
         try FileManager.default.createDirectory(at: folder.path("out"), withIntermediateDirectories: true)
         let earlier = try folder.write("out/r.xlsx", "an earlier run's workbook")
         // Files may grow to 600 kB: the HTML and the workbook's rows fit, libxlsxwriter's sheets (1 MB of XML) do not.
-        let (status, said) = try runCLIWithFileSizeLimit(blocks: 1200, [
+        let (status, said) = try await runCLIWithFileSizeLimit(blocks: 1200, [
             "report", "--replay", examples, "--from", "2026-01-01", "--to", "2026-06-30", "--emit", "html,xlsx", "--out", "out", "--name", "r", "--quiet",
         ], in: folder.url)
         #expect(status == 1, "\(said)")
