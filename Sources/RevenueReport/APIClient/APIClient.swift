@@ -66,50 +66,41 @@ public struct APIClient: Sendable {
                             success: (HTTPExchange, Int) throws -> Value,
                             failure: (HTTPExchange, Int) throws -> FailedAnswer<Value> = { _, _ in .fail(code: "none") }) async throws -> Value {
         var refreshedToken = false
-        var attempts = 0
-        do {
-            return try await retry.run(url: url, logger: logger, tally: transport.tally) { attempt -> AttemptOutcome<Value> in
-                attempts = attempt
-                let authorization = try await authorizer.authorizationHeader()
-                let exchange: HTTPExchange
-                do {
-                    exchange = try await transport.send(method: method, url: url, headers: [("Authorization", authorization), ("Accept", accept)] + headers, body: body)
-                } catch TransportFailure.transient(let reason) where safety == .notIdempotent {
-                    throw UnsettledRequest(url: url, reason: reason, attempts: attempt)
+        return try await retry.run(url: url, logger: logger, tally: transport.tally) { attempt -> AttemptOutcome<Value> in
+            let authorization = try await authorizer.authorizationHeader()
+            let exchange: HTTPExchange
+            do {
+                exchange = try await transport.send(method: method, url: url, headers: [("Authorization", authorization), ("Accept", accept)] + headers, body: body)
+            } catch TransportFailure.transient(let reason) where safety == .notIdempotent {
+                throw UnsettledRequest(url: url, reason: reason, attempts: attempt)
+            }
+            exchange.log(to: logger, attempt: attempt)
+            switch exchange.status {
+            case 200 ..< 300:
+                return .done(try success(exchange, attempt))
+            case 401 where !refreshedToken && authorizer.canRefresh:
+                // An expired or revoked token: fetch a new one, once per request (a token
+                // another request already replaced does not count). A 401 means it was not taken.
+                if await authorizer.rejected(authorization) {
+                    refreshedToken = true
+                    logger.info("\(url): HTTP 401, fetching a new token")
                 }
-                exchange.log(to: logger, attempt: attempt)
-                switch exchange.status {
-                case 200 ..< 300:
-                    return .done(try success(exchange, attempt))
-                case 401 where !refreshedToken && authorizer.canRefresh:
-                    // An expired or revoked token: fetch a new one, once per request (a token
-                    // another request already replaced does not count). A 401 means it was not taken.
-                    if await authorizer.rejected(authorization) {
-                        refreshedToken = true
-                        logger.info("\(url): HTTP 401, fetching a new token")
-                    }
-                    return .again
-                case 401:
-                    throw ReportError.authentication("\(url): the API refused the credentials (HTTP 401): \(ServerMessage.describe(exchange.body, secrets: secrets))")
-                case let status where Self.mayRetry(status: status, safety: safety):
-                    return .retry(reason: "HTTP \(status)", retryAfter: RetryPolicy.parseRetryAfter(exchange.responseHeader("Retry-After")))
-                case let status where safety == .notIdempotent && RetryPolicy.isRetryable(status: status):
-                    throw UnsettledRequest(url: url, reason: "HTTP \(status)", attempts: attempt)
-                default:
-                    switch try failure(exchange, attempt) {
-                    case .accept(let value):
-                        return .done(value)
-                    case .fail(let code):
-                        throw ReportError.apiError(page: url, message: "HTTP \(exchange.status): \(ServerMessage.describe(exchange.body, secrets: secrets))",
-                                                   code: code)
-                    }
+                return .again
+            case 401:
+                throw ReportError.authentication("\(url): the API refused the credentials (HTTP 401): \(ServerMessage.describe(exchange.body, secrets: secrets))")
+            case let status where Self.mayRetry(status: status, safety: safety):
+                return .retry(reason: "HTTP \(status)", retryAfter: RetryPolicy.parseRetryAfter(exchange.responseHeader("Retry-After")))
+            case let status where safety == .notIdempotent && RetryPolicy.isRetryable(status: status):
+                throw UnsettledRequest(url: url, reason: "HTTP \(status)", attempts: attempt)
+            default:
+                switch try failure(exchange, attempt) {
+                case .accept(let value):
+                    return .done(value)
+                case .fail(let code):
+                    throw ReportError.apiError(page: url, message: "HTTP \(exchange.status): \(ServerMessage.describe(exchange.body, secrets: secrets))",
+                                               code: code)
                 }
             }
-        } catch let unsettled as UnsettledRequest {
-            throw unsettled
-        } catch ReportError.fetchFailed(_, let reason, _) where safety == .notIdempotent {
-            // Out of attempts on answers that say it was not taken: settled, as not taken.
-            throw ReportError.fetchFailed(url: url, reason: reason, attempts: attempts)
         }
     }
 
