@@ -9,19 +9,60 @@ final class SandboxData: @unchecked Sendable {
     private let lock = NSLock()
     private var uploads: [GeneratedUpload]
     private var night = 0
+    /// Moves with every change (a night, a file taken, a file processed): rendered pages are kept per revision.
+    private var revision = 0
     private let seed: UInt64
+    /// Files taken and not processed yet: their bytes and when they will be.
+    private var processing: [Int64: (name: String, bytes: [UInt8], due: Date)] = [:]
 
     init(_ uploads: [GeneratedUpload], seed: UInt64) {
         self.uploads = uploads
         self.seed = seed
     }
 
-    /// The uploads as of now, and which night that is (rendered pages are kept per night).
-    var current: (night: Int, uploads: [GeneratedUpload]) { lock.withLock { (night, uploads) } }
+    /// The uploads as of now (files whose processing time has come processed first), and the
+    /// revision they are (rendered pages are kept per revision).
+    func current(now: Date = Date()) -> (revision: Int, uploads: [GeneratedUpload]) {
+        let due = lock.withLock { processing.filter { $0.value.due <= now } }
+        guard !due.isEmpty else { return lock.withLock { (revision, uploads) } }
+        // Processing reads the file outside the lock; the results go in under it.
+        let results = due.mapValues { UploadProcessing.process(name: $0.name, bytes: $0.bytes) }
+        return lock.withLock {
+            for (id, result) in results where processing.removeValue(forKey: id) != nil {
+                finish(id, result)
+            }
+            revision += 1
+            return (revision, uploads)
+        }
+    }
+
+    /// A file taken by the upload endpoint: listed at once as `Processing`, dated now (UTC),
+    /// processed after `processingDelay` or on the next night. Returns its id.
+    func take(name: String, bytes: [UInt8], processingDelay: TimeInterval, now: Date = Date()) -> Int64 {
+        lock.withLock {
+            let id = (uploads.map(\.id).max() ?? 1000) + 1
+            let stamp = Timestamp.rfc3339(now).prefix(19).replacingOccurrences(of: "T", with: " ")
+            uploads.append(GeneratedUpload(id: id, status: "Processing", sourceFilename: name, dateUpload: stamp, totalRecords: nil,
+                                           successfulRecords: nil, unsuccessfulRecords: nil, logs: []))
+            processing[id] = (name, bytes, now.addingTimeInterval(processingDelay))
+            revision += 1
+            return id
+        }
+    }
+
+    private func finish(_ id: Int64, _ result: UploadProcessing.Result) {
+        guard let index = uploads.firstIndex(where: { $0.id == id }) else { return }
+        uploads[index].status = result.status
+        (uploads[index].totalRecords, uploads[index].successfulRecords, uploads[index].unsuccessfulRecords) = (result.total, result.successful, result.unsuccessful)
+        uploads[index].logs = result.logs
+    }
 
     func advance(newUploads: Int) -> SandboxNight {
-        lock.withLock {
+        // Files taken are processed when the night moves, whatever their delay.
+        _ = current(now: .distantFuture)
+        return lock.withLock {
             night += 1
+            revision += 1
             var finished: [Int64] = []
             for index in uploads.indices where uploads[index].status == "Processing" {
                 let total = uploads[index].totalRecords ?? Int(10 + uploads[index].id % 90)

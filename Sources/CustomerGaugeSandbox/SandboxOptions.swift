@@ -59,5 +59,21 @@ public struct SandboxOptions: Sendable {
     /// The Content-Type sent with every revenue response, true or not.
     public var contentTypeOverride: String?
 
+    // The upload endpoint.
+    /// Milliseconds a file taken stays `Processing` before it is processed (or the next night).
+    public var processingMilliseconds = 2000
+    /// The first N upload POSTs are answered 503 before the file is read: not taken.
+    public var uploadUnavailableFirst = 0
+    /// Whether those 503s carry `Retry-After` (`retryAfterSeconds`).
+    public var uploadRetryAfter = true
+    /// The next N upload POSTs are taken, then the connection is dropped before the answer is whole.
+    public var uploadDropFirst = 0
+    /// The next N upload POSTs are taken and answered after `uploadAnswerDelayMilliseconds`
+    /// (longer than the client's timeout: it cannot know the file was taken).
+    public var uploadSlowFirst = 0
+    public var uploadAnswerDelayMilliseconds = 5000
+    /// Every upload POST is answered `{"Data": false}` and not taken.
+    public var uploadRefuse = false
+
     public init() {}
 }

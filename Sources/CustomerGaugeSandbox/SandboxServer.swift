@@ -12,6 +12,7 @@ public final class SandboxServer: Sendable {
     let state: SandboxState
     let data: SandboxData
     let rendered = RenderedPages()
+    let uploadLog = UploadLog()
 
     public init(options: SandboxOptions) {
         self.options = options
@@ -29,6 +30,10 @@ public final class SandboxServer: Sendable {
 
     /// Requests answered so far, for tests and demos.
     public var stats: SandboxStats { state.stats }
+
+    /// Every POST to the upload endpoint, in order, and what the sandbox did with it (also
+    /// `GET /sandbox/uploads`): what tests read to know a file was taken once.
+    public var uploadRequests: [UploadRequest] { uploadLog.requests }
 
     /// Starts listening on `host:port` (0: any free port) and returns once it accepts connections.
     public func start(host: String = "127.0.0.1", port: Int = 0, logger: Logger? = nil) async throws -> RunningSandbox {
@@ -67,6 +72,15 @@ public final class SandboxServer: Sendable {
         }
         router.get("/v4.1/file/company-revenue.xml") { request, _ in
             try await self.revenue(request, format: .xml)
+        }
+        router.post("/v4.1/company/revenue_file_automate.json") { request, _ in
+            try await self.upload(request, format: .json)
+        }
+        router.post("/v4.1/company/revenue_file_automate.xml") { request, _ in
+            try await self.upload(request, format: .xml)
+        }
+        router.get("/sandbox/uploads") { _, _ in
+            Self.text(.ok, self.uploadLog.json + "\n", type: "application/json")
         }
         return router
     }
@@ -124,7 +138,7 @@ public final class SandboxServer: Sendable {
         guard let start, let limit, start >= 0, (1...1000).contains(limit) else {
             return envelope(.badRequest, message: "Invalid arguments: start must be 0 or more and limit 1 to 1000", code: 300001, format: format)
         }
-        let (night, uploads) = data.current
+        let (revision, uploads) = data.current()
         var selected = uploads[...]
         if let id = query["id"] {
             guard let id = Int64(String(id)) else {
@@ -147,7 +161,7 @@ public final class SandboxServer: Sendable {
             return envelope(HTTPResponse.Status(code: options.noDataStatus), message: "No data found with passed parameters.", code: 400184, format: format)
         }
         state.countSuccessfulPage()
-        let body = rendered.body(for: "\(night):\(format.rawValue)?\(request.uri.query ?? "")") {
+        let body = rendered.body(for: "\(revision):\(format.rawValue)?\(request.uri.query ?? "")") {
             switch format {
             case .json: PageRenderer.json(page, shape: options.jsonShape, numbersAsStrings: !options.numbersAsNumbers)
             case .xml: PageRenderer.xml(page, shape: options.xmlShape)
@@ -162,6 +176,55 @@ public final class SandboxServer: Sendable {
             return Self.slow(body, type: type, delayMilliseconds: options.bodyDelayMilliseconds)
         }
         return Self.text(.ok, body, type: type)
+    }
+
+    // MARK: upload endpoint
+
+    /// `POST revenue_file_automate`: takes the part named `file`, lists it at once as
+    /// `Processing`, answers `{"Data": {"data": 1}}`; or shows the fault it was told to.
+    func upload(_ request: Request, format: WireFormat) async throws -> Response {
+        let number = uploadLog.count()
+        guard isAuthorised(request.headers[.authorization]) else {
+            uploadLog.add(UploadRequest(number: number, outcome: .unauthorised))
+            return envelope(.unauthorized, message: "Invalid API key", code: 200000, format: format)
+        }
+        if number <= options.uploadUnavailableFirst {
+            // Answered before the body is read: the file is not taken.
+            uploadLog.add(UploadRequest(number: number, outcome: .unavailable))
+            var response = envelope(.serviceUnavailable, message: "Service unavailable", code: 503, format: format)
+            if options.uploadRetryAfter { response.headers[.retryAfter] = String(options.retryAfterSeconds) }
+            return response
+        }
+        let body = try await request.body.collect(upTo: 16 << 20)
+        guard let form = MultipartBody(contentType: request.headers[.contentType] ?? "", body: Array(buffer: body)),
+              let part = form.parts.first(where: { $0.name == "file" }), let name = part.filename else {
+            uploadLog.add(UploadRequest(number: number, outcome: .malformed))
+            return envelope(.badRequest, message: "Required field missing: file", code: 300004, format: format)
+        }
+        var entry = UploadRequest(number: number, outcome: .taken, filename: name, contentType: part.contentType,
+                                  bytes: part.bytes.count, sha256: sha256Hex(Data(part.bytes)))
+        if options.uploadRefuse {
+            entry.outcome = .refused
+            uploadLog.add(entry)
+            return Self.text(.ok, format == .json ? #"{"Data":false}"# : "<?xml version=\"1.0\"?>\n<Data>false</Data>\n",
+                             type: format == .json ? "application/json" : "application/xml")
+        }
+        entry.uploadID = data.take(name: name, bytes: part.bytes, processingDelay: Double(options.processingMilliseconds) / 1000)
+        let answer = format == .json ? #"{"Data":{"data":1}}"# : "<?xml version=\"1.0\"?>\n<Data><data>1</data></Data>\n"
+        let type = format == .json ? "application/json" : "application/xml"
+        let afterUnavailable = number - options.uploadUnavailableFirst
+        if afterUnavailable <= options.uploadDropFirst {
+            entry.outcome = .takenThenDropped
+            uploadLog.add(entry)
+            return Self.dropped(answer, type: type)
+        }
+        if afterUnavailable <= options.uploadDropFirst + options.uploadSlowFirst {
+            entry.outcome = .takenThenSlow
+            uploadLog.add(entry)
+            return Self.slow(answer, type: type, delayMilliseconds: options.uploadAnswerDelayMilliseconds)
+        }
+        uploadLog.add(entry)
+        return Self.text(.ok, answer, type: type)
     }
 
     private func isAuthorised(_ header: String?) -> Bool {

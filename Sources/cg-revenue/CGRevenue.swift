@@ -10,12 +10,12 @@ struct CGRevenue: AsyncParsableCommand {
         commandName: "cg-revenue",
         abstract: "Turn CustomerGauge revenue-file uploads into CSV, NDJSON, an HTML summary, an email and an Excel workbook.",
         discussion: """
-            Reads the list of revenue-file uploads (CustomerGauge API 4.1, File - GET Revenue) from the API or from recorded pages, keeps the uploads of a date range, and writes STEM.csv, STEM.ndjson, STEM.html (and STEM.eml, STEM.xlsx) with STEM.manifest.json into the output folder, all or nothing. See `cg-revenue report --help`; `cg-revenue history --help` for what a --history file remembers; `cg-revenue check --help` for checking a revenue file before it is sent.
+            Reads the list of revenue-file uploads (CustomerGauge API 4.1, File - GET Revenue) from the API or from recorded pages, keeps the uploads of a date range, and writes STEM.csv, STEM.ndjson, STEM.html (and STEM.eml, STEM.xlsx) with STEM.manifest.json into the output folder, all or nothing. See `cg-revenue report --help`; `cg-revenue history --help` for what a --history file remembers; `cg-revenue check --help` for checking a revenue file before it is sent; `cg-revenue upload --help` for sending one once and waiting for what CustomerGauge made of it.
 
             Exit codes: 0 done; 1 the run failed; 2 usage or configuration error; 3 done, but a --fail-on rule matched (check: a problem found).
             """,
         version: ToolVersion.current,
-        subcommands: [ReportCommand.self, HistoryCommand.self, CheckCommand.self],
+        subcommands: [ReportCommand.self, HistoryCommand.self, CheckCommand.self, UploadCommand.self],
         defaultSubcommand: nil
     )
 
@@ -59,6 +59,13 @@ struct CGRevenue: AsyncParsableCommand {
 /// and send the closing ping, then exit 130 or 143. Nothing was renamed into place yet, so earlier outputs stay as they were.
 enum Interruption {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    private static let noteLock = NSLock()
+    nonisolated(unsafe) private static var pending: String?
+
+    /// What an interruption must say besides (`upload`: the upload being waited for); nil: nothing.
+    static func note(_ text: String?) {
+        noteLock.withLock { pending = text }
+    }
 
     static func install() {
         for signalNumber in [SIGINT, SIGTERM] {
@@ -66,7 +73,8 @@ enum Interruption {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
                 TemporaryFiles.shared.removeAll()
-                let message = "error: interrupted by \(signalNumber == SIGINT ? "SIGINT" : "SIGTERM"); temporary files removed"
+                var message = "error: interrupted by \(signalNumber == SIGINT ? "SIGINT" : "SIGTERM"); temporary files removed"
+                if let note = noteLock.withLock({ pending }) { message += "\nerror: \(note)" }
                 FileHandle.standardError.write(Data((message + "\n").utf8))
                 LogTail.shared.append(message)
                 RunMonitor.shared.finishBlocking(exitCode: 128 + signalNumber)

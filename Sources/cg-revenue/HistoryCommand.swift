@@ -6,7 +6,7 @@ import RevenueReport
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Show what a --history file remembers: the runs, or one upload's observations.",
+        abstract: "Show what a --history file remembers: the runs, or one upload's observations (and which file sent it).",
         discussion: """
             Examples:
               cg-revenue history runs --history /var/lib/cg-revenue/history.sqlite --last 7
@@ -63,10 +63,13 @@ struct HistoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (reader, path) = try await common.reader()
-            guard let observations = try reader.observations(of: id) else {
+            let observations = try reader.observations(of: id)
+            let sent = try reader.sent(uploadID: id)
+            guard observations != nil || sent != nil else {
                 throw ReportError.io("upload \(id): not in the history \(path)")
             }
-            print(common.format == .json ? HistoryListing.json(id: id, observations) : HistoryListing.text(id: id, observations), terminator: "")
+            print(common.format == .json ? HistoryListing.json(id: id, observations ?? [], sent: sent)
+                                         : HistoryListing.text(id: id, observations ?? [], sent: sent), terminator: "")
         }
     }
 }
@@ -104,7 +107,7 @@ enum HistoryListing {
         return out
     }
 
-    static func json(id: Int64, _ observations: [UploadObservation]) -> String {
+    static func json(id: Int64, _ observations: [UploadObservation], sent: SentUpload?) -> String {
         func number(_ value: Int?) -> JSONValue { value.map { .number(String($0)) } ?? .null }
         let value = JSONValue.object([
             JSONMember("id", .number(String(id))),
@@ -117,17 +120,26 @@ enum HistoryListing {
                     JSONMember("unsuccessful_records", number(seen.values.unsuccessfulRecords)),
                 ])
             })),
+            // Which file `cg-revenue upload` sent it from; null for uploads the tool did not send.
+            JSONMember("sent", sent.map { sent in
+                .object([JSONMember("file", .string(sent.file)), JSONMember("sha256", .string(sent.sha256)),
+                         JSONMember("sent_at", .string(sent.sentAt))])
+            } ?? .null),
         ])
         return value.prettyText + "\n"
     }
 
-    static func text(id: Int64, _ observations: [UploadObservation]) -> String {
+    static func text(id: Int64, _ observations: [UploadObservation], sent: SentUpload?) -> String {
         var rows = [["run", "seen at", "status", "total", "successful", "unsuccessful"]]
         for seen in observations {
             rows.append([String(seen.run), seen.seenAt, seen.values.status ?? "-", seen.values.totalRecords.map(String.init) ?? "-",
                          seen.values.successfulRecords.map(String.init) ?? "-", seen.values.unsuccessfulRecords.map(String.init) ?? "-"])
         }
-        return "upload \(id): \(observations.count) observation(s)\n" + table(rows)
+        var text = "upload \(id): \(observations.count) observation(s)\n"
+        if let sent {
+            text += "sent by cg-revenue upload from \(sent.file) as \(sent.sentAs) at \(sent.sentAt) (sha256 \(sent.sha256)); outcome: \(sent.outcome)\n"
+        }
+        return text + (observations.isEmpty ? "" : table(rows))
     }
 
     /// Columns padded to their widest cell (the last one is not padded).

@@ -74,6 +74,7 @@ struct ReportCommand: AsyncParsableCommand, SettingOptions {
     @OptionGroup(title: "Run") var runOptions: RunOptions
     @OptionGroup(title: "Operations") var operations: OperationsOptions
     @OptionGroup(title: "Memory across runs") var memory: HistoryOptions
+    @Flag(inversion: .prefixedNo, help: help(.alertOnce)) var alertOnce: Bool?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment

@@ -76,8 +76,7 @@ struct OperationsOptions: SettingOptions {
     @Option(help: help(.pingURL)) var pingUrl: String?
 }
 
-/// Memory across runs.
+/// Memory across runs: where the history is (`report` adds `--alert-once`, which is its own).
 struct HistoryOptions: SettingOptions {
     @Option(help: help(.history)) var history: String?
-    @Flag(inversion: .prefixedNo, help: help(.alertOnce)) var alertOnce: Bool?
 }

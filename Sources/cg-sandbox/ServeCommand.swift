@@ -18,6 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
               CG_CLIENT_ID=sandbox-client CG_CLIENT_SECRET=sandbox-secret \\
                 cg-revenue report --base-url http://127.0.0.1:8080 --auth-url http://127.0.0.1:8080 --from 2026-01-01 --to 2026-06-30
 
+            Revenue files: POST /v4.1/company/revenue_file_automate.json (or .xml) takes a multipart part named file, lists it at once as Processing dated now, and processes it after --processing-ms with the rules of `cg-revenue check` plus "Account name not found" for accounts it does not know (Acme Corp, Beta GmbH, Gamma Ltd, Delta SA, Epsilon BV, Zeta AB, Eta Oy, Theta Inc, Iota LLC, Kappa Pty). `curl http://127.0.0.1:8080/sandbox/uploads` lists every POST it received and what it did with it.
+
             Night after night: `curl -X POST 'http://127.0.0.1:8080/sandbox/next-night?new=12'` moves the data on a night: every upload still Processing finishes (Processed, or Failed for one in four) and 12 new uploads appear on the day after the latest, the first still Processing. It answers with what changed, as JSON.
             """
     )
@@ -48,6 +50,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("numbers"), help: "Send ids and counts as JSON numbers, not strings.") var numbers = false
     @Option(name: .customLong("no-data-status"), help: "HTTP status of the 400184 answer past the end (200 or 400).") var noDataStatus: Int = 400
     @Flag(name: .customLong("date-range-to-inclusive"), help: "Treat date_range_to as inclusive.") var dateRangeToInclusive = false
+    @Option(name: .customLong("processing-ms"), help: "Milliseconds a file sent to the upload endpoint stays Processing before it is processed.") var processingMs: Int = 2000
+    @Option(name: .customLong("upload-unavailable-first"), help: "Answer the first N upload POSTs 503 before taking the file.") var uploadUnavailableFirst: Int = 0
+    @Flag(name: .customLong("upload-no-retry-after"), help: "Send those 503s without Retry-After.") var uploadNoRetryAfter = false
+    @Option(name: .customLong("upload-drop-first"), help: "Take the next N files, then drop the connection before the answer.") var uploadDropFirst: Int = 0
+    @Option(name: .customLong("upload-slow-first"), help: "Take the next N files and answer after --upload-answer-delay-ms.") var uploadSlowFirst: Int = 0
+    @Option(name: .customLong("upload-answer-delay-ms"), help: "Delay of those answers, in milliseconds.") var uploadAnswerDelayMs: Int = 5000
+    @Flag(name: .customLong("upload-refuse"), help: "Answer every upload {\"Data\": false} without taking it.") var uploadRefuse = false
 
     func run() async throws {
         var options = SandboxOptions()
@@ -78,6 +87,13 @@ struct ServeCommand: AsyncParsableCommand {
         options.numbersAsNumbers = numbers
         options.noDataStatus = noDataStatus
         options.dateRangeToInclusive = dateRangeToInclusive
+        options.processingMilliseconds = processingMs
+        options.uploadUnavailableFirst = uploadUnavailableFirst
+        options.uploadRetryAfter = !uploadNoRetryAfter
+        options.uploadDropFirst = uploadDropFirst
+        options.uploadSlowFirst = uploadSlowFirst
+        options.uploadAnswerDelayMilliseconds = uploadAnswerDelayMs
+        options.uploadRefuse = uploadRefuse
 
         let server = SandboxServer(options: options)
         let running = try await server.start(host: host, port: port)

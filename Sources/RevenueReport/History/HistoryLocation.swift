@@ -40,6 +40,13 @@ public enum HistoryLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Opens (or makes) the history for `upload`, which records each file it sends; no run lock.
+    public func openSentUploads() throws -> any SentUploadsLog {
+        switch self {
+        case .sqliteFile(let file): return try SQLiteHistory.openSentUploads(file)
+        }
+    }
+
     /// Opens the history only to read it (`cg-revenue history`): nothing is written, no lock taken.
     public func openForReading() throws -> any HistoryReader {
         switch self {

@@ -88,6 +88,8 @@ public protocol HistoryReader {
     func observations(of id: Int64) throws -> [UploadObservation]?
     /// The last day covered by a successful run (`--range since-last-run` starts after it).
     func latestSuccessfulTo() throws -> CivilDate?
+    /// The file `upload` sent that became this upload; nil for uploads the tool did not send.
+    func sent(uploadID: Int64) throws -> SentUpload?
 }
 
 /// What a run saw, as `recordSuccess` takes it: the run's `HistoryLedger` (which spills a

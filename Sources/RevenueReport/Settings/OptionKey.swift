@@ -6,6 +6,7 @@ public enum OptionKey: String, CaseIterable, Sendable, Comparable {
     case baseURL = "base-url"
     case authURL = "auth-url"
     case format
+    case apiFormat = "api-format"
     case pageSize = "page-size"
     case concurrency
     case emit, out, name, replay

@@ -179,6 +179,8 @@ public enum SettingCatalog {
                     help: "OAuth2 server base URL; /oauth2/token is appended. https unless the host is loopback."),
         SettingSpec(.format, .choice(WireFormat.allCases.map(\.rawValue)), default: .text("json"), valueName: "FORMAT",
                     help: "Wire format requested from the API: json or xml."),
+        SettingSpec(.apiFormat, .choice(WireFormat.allCases.map(\.rawValue)), default: .text("json"), valueName: "FORMAT",
+                    help: "upload: the format of the API's answers, json or xml (report names it --format)."),
         SettingSpec(.pageSize, .integer(1...1000), default: .integer(1000), valueName: "N",
                     help: "Uploads asked for per request (`limit`), 1 to 1000."),
         SettingSpec(.concurrency, .integer(1...32), default: .integer(4), valueName: "N",

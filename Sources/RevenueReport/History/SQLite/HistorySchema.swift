@@ -5,7 +5,7 @@ import GRDB
 /// cg-revenue refuses the file before opening it: `HistoryFileCheck`).
 enum HistorySchema {
     /// `PRAGMA user_version` of a file at the latest migration.
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -63,6 +63,25 @@ enum HistorySchema {
                 ) WITHOUT ROWID;
                 PRAGMA application_id = \(HistoryFileCheck.applicationID);
                 PRAGMA user_version = 1;
+                """)
+        }
+        migrator.registerMigration("v2: files sent by upload") { db in
+            try db.execute(sql: """
+                -- Each file `upload` sent: its name sent, the sha256 of its bytes, when, the
+                -- upload it became once known, and the outcome. Not tied to a run: upload runs are
+                -- not report runs.
+                CREATE TABLE sent_upload (
+                    key INTEGER PRIMARY KEY AUTOINCREMENT,
+                    file TEXT NOT NULL,
+                    sent_as TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    sent_at TEXT NOT NULL,
+                    upload_id INTEGER,
+                    outcome TEXT NOT NULL
+                );
+                CREATE INDEX sent_upload_by_sha256 ON sent_upload(sha256);
+                CREATE INDEX sent_upload_by_upload ON sent_upload(upload_id);
+                PRAGMA user_version = 2;
                 """)
         }
         return migrator

@@ -70,10 +70,29 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
         }
     }
 
+    /// Opens (or makes) the history for `upload` to record what it sends: no run lock (an
+    /// upload is not a report run), the schema brought up to date.
+    public static func openSentUploads(_ file: URL) throws -> any SentUploadsLog {
+        if try HistoryFileCheck.check(file) == .missing {
+            do {
+                try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            } catch {
+                throw ReportError.usage("--history \(file.relativePath): cannot make its folder: \(FileProblem.describeFolder(path: file.deletingLastPathComponent().path))")
+            }
+        }
+        do {
+            return SQLiteSentUploads(pool: try openPool(file, readOnly: false), file: file)
+        } catch {
+            throw translate(error, file: file, doing: "cannot be opened")
+        }
+    }
+
     private static func openPool(_ file: URL, readOnly: Bool) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.label = "history"
+        // A report run may be writing: wait for it rather than fail (its transactions are short).
+        configuration.busyMode = .timeout(30)
         // In WAL mode a commit survives a crash of the process with NORMAL; only power loss may
         // undo the latest run, never damage the file.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
@@ -308,6 +327,14 @@ struct SQLiteHistoryReader: HistoryReader {
             return (first + changes).map { row in
                 UploadObservation(run: row[0], seenAt: row[1] ?? "", values: UploadValues(row, from: 2))
             }
+        }
+    }
+
+    func sent(uploadID: Int64) throws -> SentUpload? {
+        try read { db in
+            // A history made before `upload` existed has no such table: nothing was sent.
+            guard try db.tableExists("sent_upload") else { return nil }
+            return try SQLiteSentUploads.fetchLatest(db, sql: "upload_id = ?", arguments: [uploadID])
         }
     }
 

@@ -32,7 +32,7 @@ public struct Finding: Sendable, Equatable {
     }
 
     /// `FILE:ROW: COLUMN: MESSAGE (value "V")`, as a compiler writes it.
-    func line(file: String, warning: Bool) -> String {
+    public func line(file: String, warning: Bool) -> String {
         var text = file
         if let row { text += ":\(row)" }
         text += ": "
@@ -50,6 +50,8 @@ public struct FileCheck: Sendable {
     public var format: RevenueFileFormat?
     public var records = 0
     public var header = false
+    /// The header ends in a `problem` column (a file written by `upload --rejected-out`): dropped.
+    public var problemColumn = false
     public var problems: [Finding] = []
     public var warnings: [Finding] = []
     /// The parts written by `--split`, in order.

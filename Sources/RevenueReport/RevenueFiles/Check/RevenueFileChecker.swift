@@ -4,9 +4,16 @@ import Foundation
 /// would reject (`RevenueRules`), one row at a time; with `--split`, writes the records in parts
 /// CustomerGauge takes (`RevenueFileSplitter`).
 public enum RevenueFileChecker {
+    /// One record as checked: its row, its six cells (the `problem` column dropped) and whether
+    /// the rules found a problem in it. What `upload` builds the file it sends from.
+    public typealias CheckedRecord = (row: Int, cells: [RevenueCell], hasProblem: Bool)
+
     /// Checks one file. Throws (exit 2) only when the file is not there or cannot be read at
-    /// all; a file that is not what its extension says is a `file-type` problem.
-    public static func check(_ path: String, splitInto folder: URL? = nil) throws -> FileCheck {
+    /// all; a file that is not what its extension says is a `file-type` problem. `onRecord` sees
+    /// each record once checked, in file order. `allowOverLimits` (as with `--split`): the record
+    /// count and size are not problems (the records will go in parts).
+    public static func check(_ path: String, splitInto folder: URL? = nil, allowOverLimits: Bool = false,
+                             onRecord: ((CheckedRecord) throws -> Void)? = nil) throws -> FileCheck {
         var result = FileCheck(file: path, format: RevenueFileFormat(path: path))
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw ReportError.usage("\(path): no such file") }
@@ -26,7 +33,7 @@ public enum RevenueFileChecker {
             result.problems.append(Finding(rule: "file-type", row: nil, column: nil, value: nil, message: mismatch))
             return result
         }
-        let splitting = folder != nil
+        let splitting = folder != nil || allowOverLimits
         if size > RevenueRules.maxBytes, !splitting {
             result.problems.append(Finding(rule: "file-size", row: nil, column: nil, value: nil,
                                            message: "\(size) bytes: CustomerGauge takes at most \(RevenueRules.maxBytes) bytes a file (--split makes parts it takes)"))
@@ -50,13 +57,16 @@ public enum RevenueFileChecker {
                 if first, !reader.impliesHeader, RevenueRules.isHeader(row) {
                     result.header = true
                     dropsProblemColumn = RevenueRules.hasProblemColumn(row)
+                    result.problemColumn = dropsProblemColumn
                     return
                 }
                 var cells = row.cells
                 if dropsProblemColumn, cells.count == 7 { cells.removeLast() }
                 result.records += 1
+                let problemsBefore = problems.count
                 rules.check(row.row, cells, problems: &problems, warnings: &warnings)
                 try splitter?.add(cells, row: row.row)
+                try onRecord?((row.row, cells, problems.count > problemsBefore))
             }
         } catch let unreadable as UnreadableFile {
             splitter?.discard()

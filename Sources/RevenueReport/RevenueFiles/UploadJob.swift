@@ -1,0 +1,162 @@
+import Foundation
+import Logging
+
+/// `cg-revenue upload`, the second job: Read and Check (`UploadPreparation`), Send
+/// (`RevenueFileSender`), Confirm (`UploadWatcher`, `UploadOutcome`), file after file.
+public struct UploadJob: Sendable {
+    public struct Options: Sendable {
+        public var skipInvalidRows = false
+        public var split = false
+        public var wait = false
+        public var waitTimeout: Duration = .seconds(30 * 60)
+        public var again = false
+        public var rejectedOut: URL?
+        public init() {}
+    }
+
+    public let options: Options
+    public let sender: RevenueFileSender
+    public let history: (any SentUploadsLog)?
+    public let logger: Logger
+    /// Told the id of each upload once known, and whether it is still being waited for (what an
+    /// interruption names).
+    public let onUploadKnown: @Sendable (_ id: Int64, _ name: String) -> Void
+
+    public init(options: Options, sender: RevenueFileSender, history: (any SentUploadsLog)?, logger: Logger,
+                onUploadKnown: @escaping @Sendable (Int64, String) -> Void = { _, _ in }) {
+        self.options = options
+        self.sender = sender
+        self.history = history
+        self.logger = logger
+        self.onUploadKnown = onUploadKnown
+    }
+
+    /// Step 1 for every file, before anything is sent: each checked and made ready. Throws (exit 2)
+    /// for a file that is not there or cannot be read.
+    public static func prepare(_ files: [String], options: Options) throws -> [PreparedFile] {
+        try files.map { try UploadPreparation.prepare($0, skipInvalidRows: options.skipInvalidRows, split: options.split) }
+    }
+
+    /// The files whose bytes CustomerGauge took before, by the history: each a sentence naming
+    /// the earlier upload (refused unless `--again`).
+    public static func takenBefore(_ prepared: [PreparedFile], history: (any SentUploadsLog)?) throws -> [String] {
+        guard let history else { return [] }
+        var problems: [String] = []
+        for file in prepared {
+            for outgoing in file.outgoing {
+                guard let earlier = try history.takenBefore(sha256: outgoing.sha256) else { continue }
+                let upload = earlier.uploadID.map { "upload \($0)" } ?? "an upload whose id was never known"
+                problems.append("\(outgoing.source): these bytes (sent as \(outgoing.name), sha256 \(outgoing.sha256.prefix(12))…) were taken before: \(upload), sent \(earlier.sentAt) from \(earlier.file) (outcome: \(earlier.outcome)); --again sends them again")
+            }
+        }
+        return problems
+    }
+
+    /// Steps 2 to 7 for each file, one after another; each file's outcome (one per part sent).
+    public func run(_ prepared: [PreparedFile]) async -> [UploadOutcome] {
+        var outcomes: [UploadOutcome] = []
+        for file in prepared {
+            var fileOutcomes = await send(file)
+            if let folder = options.rejectedOut {
+                do {
+                    if let written = try RejectedRowsFile.write(fileOutcomes.flatMap(\.rejected), source: file.check.file, into: folder) {
+                        logger.info("\(file.check.file): rejected rows written to \(written.relativePath)")
+                    }
+                } catch {
+                    fileOutcomes[fileOutcomes.count - 1].exitCode = 1
+                    fileOutcomes[fileOutcomes.count - 1].note = (fileOutcomes[fileOutcomes.count - 1].note.map { $0 + "; " } ?? "") + "\(error)"
+                }
+            }
+            outcomes += fileOutcomes
+        }
+        return outcomes
+    }
+
+    private func send(_ file: PreparedFile) async -> [UploadOutcome] {
+        let path = file.check.file
+        let byCheck = (file.blocking.isEmpty ? file.leftOut.map { ($0.row, $0.finding) } : file.blocking.map { finding in
+            (finding.row.flatMap { file.records[$0] } ?? LocalRow(row: finding.row ?? 0, cells: []), finding)
+        }).map { row, finding in
+            RejectedRow(row: finding.row, values: finding.row == nil ? [] : row.values, cause: finding.rule,
+                        message: (finding.column.map { "\($0): " } ?? "") + finding.message, by: .check)
+        }
+        guard !file.outgoing.isEmpty else {
+            var outcome = UploadOutcome(file: path, sentAs: nil, sha256: nil)
+            outcome.rejected = byCheck
+            outcome.exitCode = 3
+            outcome.note = file.blocking.isEmpty ? "not sent: every record has a problem"
+                                                 : "not sent: \(file.blocking.count) problem(s) found by the check (`cg-revenue check \(path)` says each)"
+            return [outcome]
+        }
+        var outcomes: [UploadOutcome] = []
+        for (index, outgoing) in file.outgoing.enumerated() {
+            var outcome = UploadOutcome(file: path, sentAs: outgoing.name, sha256: outgoing.sha256)
+            if index == 0 { outcome.rejected = byCheck }
+            if outcomes.last?.exitCode == 1 {
+                outcome.sentAs = nil
+                outcome.exitCode = 1
+                outcome.note = "not sent: \(outgoing.name) comes after a part that failed"
+                outcomes.append(outcome)
+                continue
+            }
+            await sendOne(outgoing, file: file, into: &outcome)
+            if outcome.exitCode == 0, !outcome.rejected.isEmpty { outcome.exitCode = 3 }
+            outcomes.append(outcome)
+        }
+        return outcomes
+    }
+
+    private func sendOne(_ outgoing: OutgoingFile, file: PreparedFile, into outcome: inout UploadOutcome) async {
+        var key: Int64?
+        func record(_ id: Int64?, _ result: String) {
+            guard let history, let key else { return }
+            do { try history.recordOutcome(key: key, uploadID: id, outcome: result) } catch { logger.warning("\(error)") }
+        }
+        do {
+            let before = Set(try await sender.listed(named: outgoing.name).map(\.id))
+            key = try history?.recordSending(SentUpload(file: outgoing.source, sentAs: outgoing.name, sha256: outgoing.sha256,
+                                                        sentAt: Timestamp.rfc3339(Date())))
+            logger.info("\(outgoing.name): sending \(outgoing.records) record(s), \(outgoing.bytes.count) bytes")
+            switch try await sender.send(outgoing, before: before) {
+            case .refused:
+                record(nil, "refused")
+                outcome.exitCode = 1
+                outcome.note = "refused: CustomerGauge answered {\"Data\": false}"
+            case .taken(let found):
+                record(found?.id, "taken")
+                if found == nil, !options.wait {
+                    // One short look for its id: the API lists a file as soon as it takes it.
+                    outcome.upload = try await sender.findNew(named: outgoing.name, notIn: before, within: .seconds(10))
+                } else {
+                    outcome.upload = found
+                }
+                if let id = outcome.upload?.id { onUploadKnown(id, outgoing.name); record(id, "taken") }
+                guard options.wait else { return }
+                let deadline = ContinuousClock().now + options.waitTimeout
+                let watcher = UploadWatcher(sender: sender)
+                switch try await watcher.wait(for: outgoing.name, notIn: before, found: found, deadline: deadline,
+                                              onFound: { id in onUploadKnown(id, outgoing.name) }) {
+                case .final(let upload):
+                    outcome.upload = upload
+                    outcome.rejected += UploadOutcome.rejections(of: upload, sent: outgoing, records: file.records)
+                    record(upload.id, upload.status ?? "taken")
+                    if (upload.status ?? "").lowercased() == "failed" {
+                        outcome.exitCode = 1
+                    } else if (upload.unsuccessfulRecords ?? 0) > 0 {
+                        outcome.exitCode = 3
+                    }
+                case .timedOut(let last):
+                    outcome.upload = last ?? outcome.upload
+                    outcome.exitCode = 1
+                    let which = outcome.upload.map { "upload \($0.id) is still \($0.status ?? "without a status")" }
+                        ?? "the upload was not found in the listing"
+                    outcome.note = "\(which) after --wait-timeout \(options.waitTimeout): the nightly report (with --history) follows it up"
+                }
+            }
+        } catch {
+            record(outcome.upload?.id, "not taken")
+            outcome.exitCode = 1
+            outcome.note = "\(error)"
+        }
+    }
+}
