@@ -120,7 +120,7 @@ struct UploadCommand: AsyncParsableCommand, SettingOptions {
         var outcomes: [UploadOutcome] = []
         for file in prepared {
             // Findings first, as `check` says them, for a file that is not sent whole.
-            if format == .text, !file.check.problems.isEmpty { FileHandle.standardError.write(Data(file.check.text.utf8)) }
+            if !file.check.problems.isEmpty { FileHandle.standardError.write(Data(file.check.text.utf8)) }
             let fileOutcomes = await job.run([file])
             if format == .text { for outcome in fileOutcomes { FileHandle.standardOutput.write(Data(outcome.text.utf8)) } }
             outcomes += fileOutcomes

@@ -155,6 +155,11 @@ final class RunningCLI: @unchecked Sendable {
 
     var stderr: String { lock.withLock { String(decoding: said, as: UTF8.self) } }
 
+    /// Sends the child a signal (SIGINT: Ctrl-C).
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
     /// Waits until stderr holds `text` (true), or the child has ended or `ceiling` seconds passed (false).
     func waitForStderr(containing text: String, ceiling: TimeInterval = 120) async throws -> Bool {
         let deadline = Date().addingTimeInterval(ceiling)

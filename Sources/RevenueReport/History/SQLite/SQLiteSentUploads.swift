@@ -20,7 +20,8 @@ final class SQLiteSentUploads: SentUploadsLog, @unchecked Sendable {
     }
 
     func recordSending(_ sent: SentUpload) throws -> Int64 {
-        try guarded("cannot be written") {
+        defer { foldIntoFile() }
+        return try guarded("cannot be written") {
             try pool.write { db in
                 try db.execute(sql: "INSERT INTO sent_upload (file, sent_as, sha256, sent_at, upload_id, outcome) VALUES (?, ?, ?, ?, ?, ?)",
                                arguments: [sent.file, sent.sentAs, sent.sha256, sent.sentAt, sent.uploadID, sent.outcome])
@@ -30,6 +31,7 @@ final class SQLiteSentUploads: SentUploadsLog, @unchecked Sendable {
     }
 
     func recordOutcome(key: Int64, uploadID: Int64?, outcome: String) throws {
+        defer { foldIntoFile() }
         try guarded("cannot be written") {
             try pool.write { db in
                 try db.execute(sql: "UPDATE sent_upload SET upload_id = coalesce(?, upload_id), outcome = ? WHERE key = ?",
@@ -38,7 +40,15 @@ final class SQLiteSentUploads: SentUploadsLog, @unchecked Sendable {
         }
     }
 
+    /// The WAL folded into the file at once: `history` (which looks at the file's header before
+    /// it opens it) reads what was sent while the upload still waits.
+    private func foldIntoFile() {
+        _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
+    }
+
     func close() {
+        // As a report run does: the WAL folded back, so that the file alone is the whole history.
+        _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try? pool.close()
     }
 
