@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Makes examples/revenue-files/: a clean revenue file and one with every kind of problem that
 `cg-revenue check` finds, each in the four formats CustomerGauge takes (CSV, XLSX, XLS, XML),
-with the same rows in each. Needs openpyxl (XLSX) and xlwt (XLS): pip install openpyxl xlwt."""
+with the same rows in each; and unknown-accounts.csv, clean to `check` but naming two accounts
+the sandbox does not know (the README's "The monthly upload"). Needs openpyxl (XLSX) and xlwt (XLS): pip install openpyxl xlwt."""
 import csv, datetime, os, pathlib, sys
 
 import openpyxl
@@ -116,4 +117,10 @@ for stem, rows in (("clean", CLEAN), ("problems", [row for row, _ in PROBLEMS]))
     write_xls(stem + ".xls", rows)
     write_xml(stem + ".xml", rows)
 write_csv("clean-semicolon.csv", CLEAN, delimiter=";")
+# Clean to `check`, but two accounts the sandbox (cg-sandbox) does not know: what `upload --wait` shows.
+write_csv("unknown-accounts.csv", CLEAN[:2] + [
+    ["Omega Holdings", "700", "2026-01-01", "2026-12-31", "ARR", "new customer"],
+    ["Gamma Ltd", "150", "2026-03-01", "2026-03-31", "MRR", "add-on"],
+    ["Sigma Partners", "2500", "2026-02-01", "2026-02-01", "One Time", "onboarding"],
+])
 print("wrote", ", ".join(sorted(p.name for p in out.iterdir())))
