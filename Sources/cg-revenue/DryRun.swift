@@ -4,13 +4,15 @@ import RevenueReport
 /// `--dry-run`: the whole plan (every setting as it would be used, typed, with where it came
 /// from; the outputs; the requests), then each problem found. Needs no credentials.
 enum DryRun {
+    /// Every setting as it would be used, typed, with where it came from.
+    static func settingsLines(_ settings: RunSettings) -> String {
+        "settings:\n" + settings.effective.map { "  \($0.key.rawValue) = \($0.value)    (from \($0.origin))\n" }.joined()
+    }
+
     static func describe(_ settings: RunSettings) -> String {
         var out = "cg-revenue \(ToolVersion.current) dry run: nothing is fetched or written\n\n"
         if let configPath = settings.configPath { out += "config file: \(configPath)\n" }
-        out += "settings:\n"
-        for entry in settings.effective {
-            out += "  \(entry.key.rawValue) = \(entry.value)    (from \(entry.origin))\n"
-        }
+        out += settingsLines(settings)
         let report = settings.report
         out += "\nrange: \(report.filter.from?.description ?? "open") to \(report.filter.to?.description ?? "open")"
         out += " on the clock of \((report.filter.zone ?? report.sourceZone).identifier)\n"

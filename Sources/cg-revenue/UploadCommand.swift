@@ -142,6 +142,7 @@ struct UploadCommand: AsyncParsableCommand, SettingOptions {
     static func plan(_ prepared: [PreparedFile], api: RunSettings.APISettings, settings: RunSettings, takenBefore: [String]) -> String {
         var out = "cg-revenue \(ToolVersion.current) upload dry run: nothing is sent\n\n"
         if let configPath = settings.configPath { out += "config file: \(configPath)\n" }
+        out += DryRun.settingsLines(settings) + "\n"
         out += "endpoint: POST \(api.endpoint.uploadURL.absoluteString) (answers in \(api.endpoint.format.rawValue.uppercased()))\n"
         out += "listing: GET \(api.endpoint.revenueURL.absoluteString) (uploads of the same name, yesterday to tomorrow in \(settings.report.sourceZone.identifier))\n"
         out += "credentials: \(api.credentialsOrigin)\(api.credentials == nil ? "" : "; secret ********")\n"

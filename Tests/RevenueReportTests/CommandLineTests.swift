@@ -125,9 +125,11 @@ import Testing
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let help = try await runCLI(["report", "--help"], in: folder.url).stdout
+        let uploadHelp = try await runCLI(["upload", "--help"], in: folder.url).stdout
         let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         for key in OptionKey.allCases where ![.clientID, .clientSecretFile, .apiKeyFile].contains(key) {
-            #expect(help.contains("--\(key.rawValue)"), "--\(key.rawValue) missing from --help")
+            // `--api-format` is `upload`'s (report's is `--format`).
+            #expect((key == .apiFormat ? uploadHelp : help).contains("--\(key.rawValue)"), "--\(key.rawValue) missing from --help")
             #expect(readme.contains("`--\(key.rawValue)"), "--\(key.rawValue) missing from the README")
         }
         for key in [OptionKey.clientSecretFile, .apiKeyFile] {

@@ -169,4 +169,29 @@ import Testing
             #expect(!"\(error)".contains("hunter2") && "\(error)".contains("********"))
         }
     }
+
+    @Test(arguments: StoreUnderTest.allCases)
+    func filesSentByUploadAreRecordedAndFoundByTheirBytes(store kind: StoreUnderTest) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let location = try kind.location(in: folder)
+        let log = try location.openSentUploads()
+        let first = try log.recordSending(SentUpload(file: "march.csv", sentAs: "march.csv", sha256: "aa", sentAt: "2026-12-01T07:30:00.000Z"))
+        // Still sending (a run stopped there): not taken as far as anyone knows.
+        #expect(try log.takenBefore(sha256: "aa") == nil)
+        try log.recordOutcome(key: first, uploadID: 3301, outcome: "taken")
+        try log.recordOutcome(key: first, uploadID: nil, outcome: "Processed")
+        let refused = try log.recordSending(SentUpload(file: "april.csv", sentAs: "april.csv", sha256: "bb", sentAt: "2026-12-02T07:30:00.000Z"))
+        try log.recordOutcome(key: refused, uploadID: nil, outcome: "refused")
+        #expect(try log.takenBefore(sha256: "aa") == SentUpload(file: "march.csv", sentAs: "march.csv", sha256: "aa",
+                                                                 sentAt: "2026-12-01T07:30:00.000Z", uploadID: 3301, outcome: "Processed"))
+        #expect(try log.takenBefore(sha256: "bb") == nil)
+        log.close()
+
+        // Read by `history upload ID`; upload runs are not report runs.
+        let reader = try location.openForReading()
+        #expect(try reader.sent(uploadID: 3301)?.file == "march.csv")
+        #expect(try reader.sent(uploadID: 9999) == nil)
+        #expect(try reader.runs(last: nil).isEmpty)
+    }
 }

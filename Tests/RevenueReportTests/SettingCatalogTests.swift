@@ -57,7 +57,10 @@ import Testing
             // The command line (secret files and the client id are not flags, by design).
             if spec.onCommandLine {
                 let arguments = spec.isOnOff ? ["--\(key)"] : ["--\(key)", text]
-                let result = try await runCLI(["report", "--dry-run"] + arguments, in: folder.url)
+                // `--api-format` is `upload`'s flag (report's is `--format`).
+                let command = spec.key == .apiFormat
+                    ? ["upload", packageRoot.appendingPathComponent("examples/revenue-files/clean.csv").path, "--dry-run"] : ["report", "--dry-run"]
+                let result = try await runCLI(command + arguments, in: folder.url)
                 #expect(line(spec.key, in: result.stdout) == "  \(key) = \(shown)    (from --\(key))", "\(key) by flag: \(result.stderr)")
                 if spec.isOnOff, spec.key != .dryRun {
                     // The --no- form overrides the environment.
