@@ -35,7 +35,8 @@ struct HistoryCommand: AsyncParsableCommand {
             guard let path = layers.lookup(.history)?.values.first else {
                 throw ReportError.usage("no history: give --history FILE (or CG_HISTORY, or history: in the config file)")
             }
-            return (try HistoryLocation(path).openForReading(), path)
+            let location = try HistoryLocation(path, password: try layers.historyPassword())
+            return (try location.openForReading(), location.description)
         }
     }
 

@@ -127,12 +127,12 @@ import Testing
         let help = try await runCLI(["report", "--help"], in: folder.url).stdout
         let uploadHelp = try await runCLI(["upload", "--help"], in: folder.url).stdout
         let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        for key in OptionKey.allCases where ![.clientID, .clientSecretFile, .apiKeyFile].contains(key) {
+        for key in OptionKey.allCases where ![.clientID, .clientSecretFile, .apiKeyFile, .historyPasswordFile].contains(key) {
             // `--api-format` is `upload`'s (report's is `--format`).
             #expect((key == .apiFormat ? uploadHelp : help).contains("--\(key.rawValue)"), "--\(key.rawValue) missing from --help")
             #expect(readme.contains("`--\(key.rawValue)"), "--\(key.rawValue) missing from the README")
         }
-        for key in [OptionKey.clientSecretFile, .apiKeyFile] {
+        for key in [OptionKey.clientSecretFile, .apiKeyFile, .historyPasswordFile] {
             #expect(readme.contains(key.rawValue) && help.contains(key.rawValue))
         }
     }

@@ -18,7 +18,7 @@ import Testing
         case .range: return ("2026-03", quoted("2026-03"))
         case .pingURL: return ("https://hc.example.com/ping/abc", quoted("********"))  // a secret: shown masked
         case .mailTo: return ("\"Doe, John\" <john@example.com>", #"["\"Doe, John\" <john@example.com>"]"#)
-        case .clientSecretFile, .apiKeyFile:
+        case .clientSecretFile, .apiKeyFile, .historyPasswordFile:
             let file = try folder.write("secret-\(spec.key.rawValue)", "s3cr3t\n")
             return (file.path, quoted(file.path))
         default: break

@@ -115,14 +115,15 @@ import Testing
         let options = Self.options { options in
             switch fault {
             case "drop": options.uploadDropFirst = 1
-            case "slow": options.uploadSlowFirst = 1; options.uploadAnswerDelayMilliseconds = 12_000
+            case "slow": options.uploadSlowFirst = 1; options.uploadAnswerDelayMilliseconds = 20_000
             case "unavailable": options.uploadUnavailableFirst = 2
             default: options.uploadUnavailableFirst = 2; options.uploadRetryAfter = false
             }
         }
         try await withSandbox(options) { sandbox, server in
-            // The client gives up on the slow answer after 4 s (the sandbox answers after 12 s).
-            let timeout = fault == "slow" ? ["--timeout", "4"] : []
+            // The client gives up on the slow answer after 10 s (the sandbox answers after 20 s); not
+            // less: a loaded machine can keep the listing's answers that long.
+            let timeout = fault == "slow" ? ["--timeout", "10"] : []
             let result = try await runCLI(arguments(sandbox, [file.path, "--wait", "--api-format", apiFormat, "--format", "json"] + timeout),
                                           in: folder.url, environment: apiKey)
             #expect(result.status == 0, "\(result.stderr)")

@@ -7,14 +7,18 @@ import Logging
 public enum HistoryLocation: Sendable, Equatable, CustomStringConvertible {
     /// A SQLite file (`History/SQLite/`).
     case sqliteFile(URL)
+    /// A PostgreSQL database (`History/PostgreSQL/`).
+    case postgres(PostgresTarget)
 
-    /// Reads the `--history` value: a file path. (A `postgresql://` URL is the next store.)
-    public init(_ value: String) throws {
+    /// Reads the `--history` value: a file path, or a `postgresql://` (`postgres://`) URL whose
+    /// password, if it needs one, is `password` (from `CG_HISTORY_PASSWORD` or `history-password-file:`).
+    public init(_ value: String, password: Secret? = nil) throws {
         let lowered = value.lowercased()
         if lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://") {
-            throw ReportError.usage("--history \(Self.withoutPassword(value)): a PostgreSQL history is not supported by this version; give a file path")
+            self = .postgres(try PostgresTarget(url: value, password: password))
+            return
         }
-        guard !value.isEmpty else { throw ReportError.usage("--history: empty; give a file path") }
+        guard !value.isEmpty else { throw ReportError.usage("--history: empty; give a file path or a postgresql:// URL") }
         self = .sqliteFile(URL(fileURLWithPath: value))
     }
 
@@ -22,6 +26,7 @@ public enum HistoryLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqliteFile(let file): return file.relativePath
+        case .postgres(let target): return target.description
         }
     }
 
@@ -29,14 +34,18 @@ public enum HistoryLocation: Sendable, Equatable, CustomStringConvertible {
     public var planDescription: String {
         switch self {
         case .sqliteFile(let file): return file.path
+        case .postgres(let target): return target.description + (target.password == nil ? " (no password given)" : " (password ********)")
         }
     }
+
+    static let quietLogger = Logger(label: "cg-revenue.history", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Opens (or makes) the history for a run and takes it (waiting up to `lockWait` seconds
     /// for another run): the run is recorded as `running` until it records how it ended.
     public func open(for start: RunStart, lockWait: TimeInterval = 60, logger: Logger) throws -> any HistoryStore {
         switch self {
         case .sqliteFile(let file): return try SQLiteHistory.open(file, for: start, lockWait: lockWait, logger: logger)
+        case .postgres(let target): return try PostgresHistory.open(target, for: start, lockWait: lockWait, logger: logger)
         }
     }
 
@@ -44,6 +53,7 @@ public enum HistoryLocation: Sendable, Equatable, CustomStringConvertible {
     public func openSentUploads() throws -> any SentUploadsLog {
         switch self {
         case .sqliteFile(let file): return try SQLiteHistory.openSentUploads(file)
+        case .postgres(let target): return try PostgresSentUploads.open(target, logger: Self.quietLogger)
         }
     }
 
@@ -51,6 +61,7 @@ public enum HistoryLocation: Sendable, Equatable, CustomStringConvertible {
     public func openForReading() throws -> any HistoryReader {
         switch self {
         case .sqliteFile(let file): return try SQLiteHistory.openForReading(file)
+        case .postgres(let target): return try PostgresHistoryReader.open(target, logger: Self.quietLogger)
         }
     }
 
@@ -61,6 +72,11 @@ public enum HistoryLocation: Sendable, Equatable, CustomStringConvertible {
         case .sqliteFile(let file):
             guard try HistoryFileCheck.check(file) == .history else { return nil }
             return try SQLiteHistory.openForReading(file).latestSuccessfulTo()
+        case .postgres(let target):
+            let session = try PostgresSession.connect(target, logger: Self.quietLogger)
+            defer { session.close() }
+            guard try PostgresSchema.currentVersion(session) > 0 else { return nil }
+            return try session.rows("SELECT max(range_to)::text FROM cg_revenue.run WHERE status = 'ok'").first?.decode(String?.self).flatMap(CivilDate.init)
         }
     }
 

@@ -36,6 +36,7 @@ public enum OptionKey: String, CaseIterable, Sendable, Comparable {
     case clientID = "client-id"
     case clientSecretFile = "client_secret_file"
     case apiKeyFile = "api_key_file"
+    case historyPasswordFile = "history-password-file"
 
     /// `CG_PAGE_SIZE` for `page-size`, `CG_CLIENT_SECRET_FILE` for `client_secret_file`.
     public var environmentName: String {

@@ -251,6 +251,8 @@ public enum SettingCatalog {
         SettingSpec(.clientSecretFile, .path, valueName: "FILE", onCommandLine: false,
                     help: "A file holding the OAuth2 client secret."),
         SettingSpec(.apiKeyFile, .path, valueName: "FILE", onCommandLine: false, help: "A file holding the API key."),
+        SettingSpec(.historyPasswordFile, .path, valueName: "FILE", onCommandLine: false,
+                    help: "A file holding the password of a postgresql:// --history (or CG_HISTORY_PASSWORD)."),
     ]
 
     private static let byKey: [OptionKey: SettingSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })

@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// One connection to the history's server, used synchronously (the store's protocol is
+/// synchronous, as SQLite is): each query is a NIO future waited for on the caller's thread.
+/// The future completes on NIO's own event loop, never on Swift's cooperative pool, so the wait
+/// cannot starve what it waits for. One connection, not a pool: the advisory lock that makes a
+/// run the only one is held by the session, for as long as the run lasts.
+final class PostgresSession: @unchecked Sendable {
+    let target: PostgresTarget
+    private let connection: PostgresConnection
+    private let logger: Logger
+
+    private init(target: PostgresTarget, connection: PostgresConnection, logger: Logger) {
+        self.target = target
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Connects (10 s at most), naming host and port (never the password) when it cannot.
+    static func connect(_ target: PostgresTarget, logger: Logger) throws -> PostgresSession {
+        var configuration = PostgresConnection.Configuration(
+            host: target.host, port: target.port, username: target.user, password: target.password?.value,
+            database: target.database, tls: try tls(target))
+        configuration.options.connectTimeout = .seconds(10)
+        configuration.options.additionalStartupParameters = [("application_name", PostgresTarget.applicationName)]
+        let quiet = Logger(label: "cg-revenue.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+        do {
+            let connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
+                                                            id: 1, logger: quiet).wait()
+            return PostgresSession(target: target, connection: connection, logger: logger)
+        } catch {
+            throw describe(error, target: target, doing: "cannot connect")
+        }
+    }
+
+    static func tls(_ target: PostgresTarget) throws -> PostgresConnection.Configuration.TLS {
+        switch target.sslMode {
+        case .disable:
+            return .disable
+        case .require:
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateVerification = .none
+            return .require(try NIOSSLContext(configuration: tls))
+        case .verifyFull:
+            // The system's trust store, and the host name checked.
+            return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+    }
+
+    /// Runs `query` and returns its rows.
+    @discardableResult
+    func rows(_ query: PostgresQuery, doing what: String = "cannot be read") throws -> [PostgresRow] {
+        do {
+            return Array(try connection.query(query, logger: logger).wait().rows)
+        } catch {
+            throw Self.describe(error, target: target, doing: what)
+        }
+    }
+
+    func execute(_ sql: String, doing what: String = "cannot be written") throws {
+        try rows(PostgresQuery(unsafeSQL: sql), doing: what)
+    }
+
+    /// Runs `body` in one transaction: all of it, or (on any error) none of it.
+    func transaction<T>(doing what: String = "cannot be written", _ body: () throws -> T) throws -> T {
+        try execute("BEGIN", doing: what)
+        do {
+            let result = try body()
+            try execute("COMMIT", doing: what)
+            return result
+        } catch {
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    func close() {
+        _ = try? connection.close().wait()
+    }
+
+    /// The server's words (message and SQLSTATE) or the network's, naming the history by its URL
+    /// without a password. Rights missing is a configuration problem (exit 2); the rest exit 1.
+    static func describe(_ error: any Error, target: PostgresTarget, doing what: String) -> ReportError {
+        if let error = error as? ReportError { return error }
+        guard let psql = error as? PSQLError else {
+            return .io("--history \(target): \(what): \(error)")
+        }
+        if let info = psql.serverInfo, let message = info[.message] {
+            let state = info[.sqlState] ?? ""
+            let said = "PostgreSQL: \(message) (SQLSTATE \(state))"
+            switch state {
+            case "42501": return .usage("--history \(target): \(what): \(said): the role \(target.user) lacks a right it needs (CREATE on the database to make the schema cg_revenue, or USAGE and CREATE on that schema)")
+            case "28P01", "28000": return .usage("--history \(target): \(what): \(said): check the user and CG_HISTORY_PASSWORD (or history-password-file:)")
+            case "3D000": return .usage("--history \(target): \(what): \(said)")
+            default: return .io("--history \(target): \(what): \(said)")
+            }
+        }
+        let reason = psql.underlying.map { "\($0)" } ?? "\(psql.code)"
+        return .io("--history \(target): \(what): the server at \(target.host):\(target.port) cannot be reached (\(reason))")
+    }
+}
