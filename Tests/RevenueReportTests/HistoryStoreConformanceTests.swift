@@ -10,11 +10,14 @@ import Testing
     /// The stores the suite runs on, each made fresh in a temporary folder.
     enum StoreUnderTest: String, CaseIterable, CustomTestStringConvertible {
         case sqlite
+        /// A database of its own on the tests' throwaway cluster (`PostgresCluster`).
+        case postgres
         var testDescription: String { rawValue }
 
         func location(in folder: TemporaryFolder) throws -> HistoryLocation {
             switch self {
             case .sqlite: return try HistoryLocation(folder.path("history.sqlite").path)
+            case .postgres: return try HistoryLocation(try postgresCluster().database())
             }
         }
     }
@@ -154,19 +157,29 @@ import Testing
         #expect {
             _ = try location.open(for: Self.july, lockWait: 0.3, logger: quietLogger)
         } throws: { error in
-            (error as? ReportError)?.exitCode == 1 && "\(error)".contains("another run (pid \(getpid())) still holds it")
+            // The holder is named by its pid (SQLite: `another run (pid N)`; PostgreSQL: its
+            // application_name, `cg-revenue on HOST pid N`).
+            (error as? ReportError)?.exitCode == 1 && "\(error)".contains("pid \(getpid())") && "\(error)".contains("still holds it")
         }
         first.close()
         let second = try location.open(for: Self.july, lockWait: 0.3, logger: quietLogger)
         second.close()
     }
 
-    @Test func aPostgreSQLURLIsRefusedForNowWithoutShowingAPassword() {
-        #expect(throws: ReportError.self) { try HistoryLocation("postgresql://cg@db.example.com/cg") }
-        do {
-            _ = try HistoryLocation("postgres://cg:hunter2@db.example.com/cg")
-        } catch {
-            #expect(!"\(error)".contains("hunter2") && "\(error)".contains("********"))
+    @Test func aPostgreSQLURLIsReadAndAPasswordInItRefusedWithoutShowingIt() throws {
+        let location = try HistoryLocation("postgresql://cg@db.example.com/cg_history?sslmode=verify-full", password: Secret("s3cret"))
+        guard case .postgres(let target) = location else { Issue.record("not a PostgreSQL location"); return }
+        #expect(target.user == "cg" && target.host == "db.example.com" && target.port == 5432 && target.database == "cg_history")
+        #expect(target.sslMode == .verifyFull && target.password?.value == "s3cret")
+        #expect(!location.description.contains("s3cret") && !location.planDescription.contains("s3cret"))
+        #expect(try HistoryLocation("postgres://cg@db:6543/h").description == "postgresql://cg@db:6543/h")
+        for bad in ["postgres://cg:hunter2@db.example.com/cg", "postgresql://db.example.com/cg", "postgresql://cg@db.example.com/",
+                    "postgresql://cg@db.example.com/cg?sslmode=prefer"] {
+            #expect {
+                _ = try HistoryLocation(bad)
+            } throws: { error in
+                (error as? ReportError)?.exitCode == 2 && !"\(error)".contains("hunter2")
+            }
         }
     }
 
