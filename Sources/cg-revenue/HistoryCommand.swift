@@ -11,10 +11,11 @@ struct HistoryCommand: AsyncParsableCommand {
             Examples:
               cg-revenue history runs --history /var/lib/cg-revenue/history.sqlite --last 7
               cg-revenue history upload 1234 --history history.sqlite --format json
+              CG_HISTORY_PASSWORD=… cg-revenue history copy --from history.sqlite --to postgresql://cg@db.example.com/cg_history
 
             The file comes from --history, else CG_HISTORY, else history: in the --config file (or CG_CONFIG). Nothing is written: this reads beside a run in progress.
             """,
-        subcommands: [Runs.self, Upload.self]
+        subcommands: [Runs.self, Upload.self, Copy.self]
     )
 
     /// Where the history is, and how to print it: shared by both subcommands.
@@ -33,7 +34,7 @@ struct HistoryCommand: AsyncParsableCommand {
             let flags: [OptionKey: [String]] = history.map { [.history: [$0]] } ?? [:]
             let layers = try await SettingsLayers.load(flags: flags, configPath: config, environment: ProcessInfo.processInfo.environment)
             guard let path = layers.lookup(.history)?.values.first else {
-                throw ReportError.usage("no history: give --history FILE (or CG_HISTORY, or history: in the config file)")
+                throw ReportError.usage("no history: give --history FILE or URL (or CG_HISTORY, or history: in the config file)")
             }
             let location = try HistoryLocation(path, password: try layers.historyPassword())
             return (try location.openForReading(), location.description)
@@ -71,6 +72,29 @@ struct HistoryCommand: AsyncParsableCommand {
             }
             print(common.format == .json ? HistoryListing.json(id: id, observations ?? [], sent: sent)
                                          : HistoryListing.text(id: id, observations ?? [], sent: sent), terminator: "")
+        }
+    }
+
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "copy",
+            abstract: "Copy a whole history into an empty one (a file to a postgresql:// URL, or back), verified by counts.",
+            discussion: """
+                Every run, upload, observation and file sent by `upload` goes across in one transaction, with its numbers; the target must be empty (it is made if missing). A URL's password comes from CG_HISTORY_PASSWORD or history-password-file: in the --config file.
+                """)
+        @Option(help: ArgumentHelp("The history to copy: a file or a postgresql:// URL.", valueName: "SOURCE"))
+        var from: String
+        @Option(help: ArgumentHelp("An empty history to copy into: a file or a postgresql:// URL.", valueName: "TARGET"))
+        var to: String
+        @Option(help: ArgumentHelp("YAML config file to read history-password-file: from (also CG_CONFIG).", valueName: "FILE"))
+        var config: String?
+
+        func run() async throws {
+            let layers = try await SettingsLayers.load(flags: [:], configPath: config, environment: ProcessInfo.processInfo.environment)
+            let password = try layers.historyPassword()
+            let source = try HistoryLocation(from, password: password), target = try HistoryLocation(to, password: password)
+            let counts = try source.copy(to: target)
+            print("copied \(counts) from \(source) to \(target); the counts match")
         }
     }
 }
