@@ -20,6 +20,14 @@ import Testing
             case .postgres: return try HistoryLocation(try postgresCluster().database())
             }
         }
+
+        /// What `--history` is given in a test's folder: a file there, or a new database's URL.
+        func historyValue() throws -> String {
+            switch self {
+            case .sqlite: return "h.sqlite"
+            case .postgres: return try postgresCluster().database()
+            }
+        }
     }
 
     static let july = RunStart(from: CivilDate("2026-07-01"), to: CivilDate("2026-07-15"), source: "conformance")

@@ -40,25 +40,27 @@ import Testing
         return rows
     }
 
-    @Test func twoRunsWithDataThatMovedInBetweenCountNewChangedAndFinishedExactly() async throws {
+    @Test(arguments: HistoryStoreConformanceTests.StoreUnderTest.allCases)
+    func twoRunsWithDataThatMovedInBetweenCountNewChangedAndFinishedExactly(store kind: HistoryStoreConformanceTests.StoreUnderTest) async throws {
+        let history = try kind.historyValue()
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         try await withSandbox(Self.options()) { sandbox, server in
-            let first = try await night(sandbox, folder, ["--from", "2026-07-01", "--to", "2026-07-15", "--now", "2026-07-16T02:00:00Z", "--emit", "ndjson"])
+            let first = try await night(sandbox, folder, ["--from", "2026-07-01", "--to", "2026-07-15", "--now", "2026-07-16T02:00:00Z", "--emit", "ndjson"], history: history)
             #expect(first.status == 0, "\(first.stderr)")
             let before = try rows(try folder.read("out/r.ndjson"))
-            #expect(try historyObject(folder) == ["file": "h.sqlite", "run": "1", "previous_run": "null", "new": String(before.count), "changed": "0", "revisited": "0"])
+            #expect(try historyObject(folder) == ["file": history, "run": "1", "previous_run": "null", "new": String(before.count), "changed": "0", "revisited": "0"])
             let processing = before.filter { $0.value[0] == "Processing" }.count
             #expect(processing > 0, "the generated data has uploads still processing")
 
             let moved = server.advanceNight(newUploads: 6)
             let second = try await night(sandbox, folder, ["--from", "2026-07-01", "--to", "2026-07-16", "--now", "2026-07-17T02:00:00Z",
-                                                           "--emit", "ndjson,html,eml", "--mail-to", "ops@example.com"])
+                                                           "--emit", "ndjson,html,eml", "--mail-to", "ops@example.com"], history: history)
             #expect(second.status == 0, "\(second.stderr)")
             let after = try rows(try folder.read("out/r.ndjson"))
             let changed = after.filter { id, values in before[id].map { $0 != values } ?? false }.count
             #expect(changed == processing, "every upload that was processing has finished")
-            #expect(try historyObject(folder) == ["file": "h.sqlite", "run": "2", "previous_run": "1", "new": "6", "changed": String(changed), "revisited": "0"])
+            #expect(try historyObject(folder) == ["file": history, "run": "2", "previous_run": "1", "new": "6", "changed": String(changed), "revisited": "0"])
             #expect(Set(after.keys).subtracting(before.keys) == Set(moved.added))
 
             // The report says so, in the HTML and in the email's text part (read with Python's email).
@@ -76,35 +78,44 @@ import Testing
             #expect(text.contains("Finished since the last run: \(changed)\r\n"))
 
             // The history holds both runs, and an observation per change.
-            let runs = try await runCLI(["history", "runs", "--history", "h.sqlite", "--format", "json"], in: folder.url)
+            let runs = try await runCLI(["history", "runs", "--history", history, "--format", "json"], in: folder.url)
             let listed = try JSONParser.parse(Data(runs.stdout.utf8))
             #expect(listed[0]?["run"]?.numberText == "2" && listed[1]?["run"]?.numberText == "1")
             #expect(listed[0]?["status"]?.stringText == "ok" && listed[0]?["new"]?.numberText == "6" && listed[0]?["changed"]?.numberText == String(changed))
             #expect(listed[0]?["uploads"]?.numberText == String(after.count))
             let finishedID = after.first { id, values in before[id].map { $0 != values } ?? false }!.key
-            let upload = try await runCLI(["history", "upload", String(finishedID), "--history", "h.sqlite", "--format", "json"], in: folder.url)
+            let upload = try await runCLI(["history", "upload", String(finishedID), "--history", history, "--format", "json"], in: folder.url)
             let observations = try JSONParser.parse(Data(upload.stdout.utf8))["observations"]
             #expect(observations?[0]?["status"]?.stringText == "Processing")
             #expect(observations?[1]?["status"]?.stringText == after[finishedID]![0])
             #expect(observations?[1]?["run"]?.numberText == "2")
-            #expect(try await sqlite("h.sqlite", "PRAGMA integrity_check; SELECT count(*) FROM observation; SELECT count(*) FROM upload;", in: folder) == "ok\n\(changed)\n\(after.count)\n")
+            switch kind {
+            case .sqlite:
+                #expect(try await sqlite("h.sqlite", "PRAGMA integrity_check; SELECT count(*) FROM observation; SELECT count(*) FROM upload;", in: folder) == "ok\n\(changed)\n\(after.count)\n")
+            case .postgres:
+                let database = String(history.split(separator: "/").last!)
+                #expect(try postgresCluster().psql(database, "SELECT (SELECT count(*) FROM cg_revenue.observation) || ' ' || (SELECT count(*) FROM cg_revenue.upload)")
+                        == "\(changed) \(after.count)\n")
+            }
         }
     }
 
-    @Test func uploadsLastSeenProcessingAreAskedForAgainByIDAndReportedFinished() async throws {
+    @Test(arguments: HistoryStoreConformanceTests.StoreUnderTest.allCases)
+    func uploadsLastSeenProcessingAreAskedForAgainByIDAndReportedFinished(store kind: HistoryStoreConformanceTests.StoreUnderTest) async throws {
+        let history = try kind.historyValue()
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         try await withSandbox(Self.options()) { sandbox, server in
-            let first = try await night(sandbox, folder, ["--from", "2026-07-01", "--to", "2026-07-15", "--now", "2026-07-16T02:00:00Z", "--emit", "ndjson"])
+            let first = try await night(sandbox, folder, ["--from", "2026-07-01", "--to", "2026-07-15", "--now", "2026-07-16T02:00:00Z", "--emit", "ndjson"], history: history)
             #expect(first.status == 0, "\(first.stderr)")
             let processing = Set(try rows(try folder.read("out/r.ndjson")).filter { $0.value[0] == "Processing" }.keys)
             server.advanceNight(newUploads: 4)
             // The next night covers only the new day: the uploads of July 1-15 are outside it.
             let second = try await night(sandbox, folder, ["--from", "2026-07-16", "--to", "2026-07-16", "--now", "2026-07-17T02:00:00Z",
                                                            "--compare", "none", "--emit", "ndjson,eml", "--mail-to", "ops@example.com",
-                                                           "--fail-on", "not-processed"])
-            let history = try historyObject(folder)
-            #expect(history["revisited"] == String(processing.count) && history["new"] == "4" && history["changed"] == "0")
+                                                           "--fail-on", "not-processed"], history: history)
+            let recorded = try historyObject(folder)
+            #expect(recorded["revisited"] == String(processing.count) && recorded["new"] == "4" && recorded["changed"] == "0")
             // One request by id each, through the same fetch path: the manifest lists those pages.
             let asked = try manifest(folder)["pages"]!.arrayItems.compactMap { $0["origin"]?.stringText }.filter { $0.contains("id=") }
             #expect(Set(asked.compactMap { URLComponents(string: $0)?.queryItems?.first { $0.name == "id" }?.value }.compactMap { Int64($0) }) == processing)
@@ -117,12 +128,14 @@ import Testing
             #expect(second.status == 3)
             let eml = try folder.read("out/r.eml")
             #expect(!eml.isEmpty)
-            let observations = try await runCLI(["history", "upload", String(processing.first!), "--history", "h.sqlite"], in: folder.url)
+            let observations = try await runCLI(["history", "upload", String(processing.first!), "--history", history], in: folder.url)
             #expect(observations.stdout.contains("2 observation(s)"))
         }
     }
 
-    @Test func alertOnceAlertsThenStaysQuietThenAlertsWhatIsNewlyFailing() async throws {
+    @Test(arguments: HistoryStoreConformanceTests.StoreUnderTest.allCases)
+    func alertOnceAlertsThenStaysQuietThenAlertsWhatIsNewlyFailing(store kind: HistoryStoreConformanceTests.StoreUnderTest) async throws {
+        let history = try kind.historyValue()
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         try await withSandbox(Self.options()) { sandbox, server in
@@ -130,18 +143,18 @@ import Testing
             func matches(_ result: CommandResult) -> Set<Int64> {
                 Set(result.stderr.split(separator: "\n").filter { $0.hasPrefix("  upload ") }.compactMap { Int64($0.split(separator: " ")[1]) })
             }
-            let first = try await night(sandbox, folder, range + ["--now", "2026-07-16T02:00:00Z"])
+            let first = try await night(sandbox, folder, range + ["--now", "2026-07-16T02:00:00Z"], history: history)
             let failing = try rows(try folder.read("out/r.ndjson")).filter { Int($0.value[3]) ?? 0 > 0 }
             #expect(first.status == 3 && matches(first) == Set(failing.keys) && !failing.isEmpty)
 
-            let second = try await night(sandbox, folder, range + ["--now", "2026-07-16T03:00:00Z"])
+            let second = try await night(sandbox, folder, range + ["--now", "2026-07-16T03:00:00Z"], history: history)
             #expect(second.status == 0 && matches(second).isEmpty, "\(second.stderr)")
             #expect(second.stderr.contains("--alert-once: \(failing.count) match(es) already alerted"))
 
             // A night later: the uploads that were processing finish (one in four fails), new ones come.
             server.advanceNight(newUploads: 30)
             let third = try await night(sandbox, folder, ["--from", "2026-07-10", "--to", "2026-07-16", "--fail-on", "unsuccessful", "--alert-once",
-                                                          "--compare", "none", "--emit", "ndjson", "--now", "2026-07-17T02:00:00Z"])
+                                                          "--compare", "none", "--emit", "ndjson", "--now", "2026-07-17T02:00:00Z"], history: history)
             let now = try rows(try folder.read("out/r.ndjson"))
             let newlyFailing = Set(now.filter { id, values in (Int(values[3]) ?? 0) > 0 && failing[id] != values }.keys)
             #expect(!newlyFailing.isEmpty)
@@ -149,29 +162,31 @@ import Testing
         }
     }
 
-    @Test func sinceLastRunAfterAFailedNightCoversTheSkippedDay() async throws {
+    @Test(arguments: HistoryStoreConformanceTests.StoreUnderTest.allCases)
+    func sinceLastRunAfterAFailedNightCoversTheSkippedDay(store kind: HistoryStoreConformanceTests.StoreUnderTest) async throws {
+        let history = try kind.historyValue()
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         try await withSandbox(Self.options()) { sandbox, _ in
-            let first = try await night(sandbox, folder, ["--range", "since-last-run", "--now", "2026-07-14T02:00:00Z"])
+            let first = try await night(sandbox, folder, ["--range", "since-last-run", "--now", "2026-07-14T02:00:00Z"], history: history)
             #expect(first.status == 0, "\(first.stderr)")
             #expect(try manifest(folder)["range"]?["from"]?.stringText == "2026-07-13")  // no run yet: yesterday
 
-            let failed = try await night(sandbox, folder, ["--range", "since-last-run", "--now", "2026-07-15T02:00:00Z"], apiKey: "wrong")
+            let failed = try await night(sandbox, folder, ["--range", "since-last-run", "--now", "2026-07-15T02:00:00Z"], history: history, apiKey: "wrong")
             #expect(failed.status == 1)
 
-            let third = try await night(sandbox, folder, ["--range", "since-last-run", "--now", "2026-07-16T02:00:00Z"])
+            let third = try await night(sandbox, folder, ["--range", "since-last-run", "--now", "2026-07-16T02:00:00Z"], history: history)
             #expect(third.status == 0, "\(third.stderr)")
             let range = try manifest(folder)["range"]
             #expect(range?["from"]?.stringText == "2026-07-14" && range?["to"]?.stringText == "2026-07-15")
 
             // Nothing left: says so, writes nothing, exits 0.
             let outputs = try folder.listing("out")
-            let fourth = try await night(sandbox, folder, ["--range", "since-last-run", "--now", "2026-07-16T09:00:00Z"])
+            let fourth = try await night(sandbox, folder, ["--range", "since-last-run", "--now", "2026-07-16T09:00:00Z"], history: history)
             #expect(fourth.status == 0 && fourth.stderr.contains("nothing left to cover") && fourth.stdout.isEmpty)
             #expect(try folder.listing("out") == outputs)
 
-            let runs = try JSONParser.parse(Data(try await runCLI(["history", "runs", "--history", "h.sqlite", "--format", "json"], in: folder.url).stdout.utf8))
+            let runs = try JSONParser.parse(Data(try await runCLI(["history", "runs", "--history", history, "--format", "json"], in: folder.url).stdout.utf8))
             #expect(runs.arrayItems.map { $0["status"]?.stringText ?? "" } == ["ok", "failed", "ok"])
             #expect(runs[1]?["exit_code"]?.numberText == "1" && (runs[1]?["error"]?.stringText ?? "").contains("401"))
             #expect(runs[1]?["finished_at"]?.stringText != nil && runs[1]?["uploads"] == .null)
