@@ -106,10 +106,18 @@ struct ReportCommand: AsyncParsableCommand, SettingOptions {
             source = apiSource
         }
         // The history is taken for this run (waiting for another), and records how it ends.
-        let history = try settings.history.map { location in
-            let filter = settings.report.filter
-            let store = try location.open(for: RunStart(from: filter.from, to: filter.to, source: source.description), logger: logger)
-            return HistoryRun(store: store, alertOnce: settings.alertOnce, now: settings.now)
+        // Opened before the first request: a history that cannot be had (a server down, a lock
+        // held too long) stops the run before it asks the API anything.
+        let history: HistoryRun?
+        do {
+            history = try settings.history.map { location in
+                let filter = settings.report.filter
+                let store = try location.open(for: RunStart(from: filter.from, to: filter.to, source: source.description), logger: logger)
+                return HistoryRun(store: store, alertOnce: settings.alertOnce, now: settings.now)
+            }
+        } catch {
+            await transport?.shutdown()
+            throw error
         }
         let result: RunResult
         do {

@@ -15,7 +15,8 @@ final class PostgresCluster: @unchecked Sendable {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var counter = 0
 
-    private init() throws {
+    /// A cluster of its own (`shared` is the one most tests share; one a test stops needs its own).
+    init() throws {
         guard let binaries = try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").sorted(by: { (Int($0) ?? 0) < (Int($1) ?? 0) }).last
             .map({ URL(fileURLWithPath: "/usr/lib/postgresql/\($0)/bin") }),
             FileManager.default.isExecutableFile(atPath: binaries.appendingPathComponent("initdb").path) else {
@@ -125,11 +126,18 @@ struct ClusterError: Error, CustomStringConvertible {
 
 /// Stops the cluster when the test process exits (`atexit`), passed or failed.
 enum ClusterShutdown {
-    nonisolated(unsafe) private static var cluster: PostgresCluster?
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var clusters: [PostgresCluster] = []
 
     static func register(_ cluster: PostgresCluster) {
-        self.cluster = cluster
-        atexit { ClusterShutdown.cluster?.stopForGood() }
+        lock.withLock {
+            if clusters.isEmpty { atexit { ClusterShutdown.stopAll() } }
+            clusters.append(cluster)
+        }
+    }
+
+    static func stopAll() {
+        for cluster in lock.withLock({ clusters }) { cluster.stopForGood() }
     }
 }
 

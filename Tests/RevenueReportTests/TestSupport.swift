@@ -127,6 +127,9 @@ final class RunningCLI: @unchecked Sendable {
     private var said = Data()
     private var output = Data()
     private let drained = DispatchGroup()
+    /// Signalled when the child ends: waited for without spinning (Foundation's `waitUntilExit`
+    /// on Linux polls a run loop, a busy loop on a thread that has none).
+    private let ended = DispatchSemaphore(value: 0)
 
     init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
         process.executableURL = try cgRevenueBinary()
@@ -137,6 +140,7 @@ final class RunningCLI: @unchecked Sendable {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
+        process.terminationHandler = { [ended] _ in ended.signal() }
         try process.run()
         drained.enter()
         Thread.detachNewThread { [self] in
@@ -175,7 +179,7 @@ final class RunningCLI: @unchecked Sendable {
     func finish() async -> CommandResult {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread { [self] in
-                process.waitUntilExit()
+                ended.wait()
                 drained.wait()
                 continuation.resume(returning: CommandResult(status: process.terminationStatus, stdout: lock.withLock { String(decoding: output, as: UTF8.self) },
                                                              stderr: stderr))

@@ -78,6 +78,7 @@ public final class PostgresHistory: HistoryStore, @unchecked Sendable {
         try session.rows("""
             SELECT coalesce(a.application_name, ''), a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = \(runLockKey)::bigint::oid AND l.objsubid = 1
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """).first.map { row in
             let (name, pid) = try row.decode((String, Int).self)
             return "\(name.isEmpty ? "a session" : name) (server pid \(pid))"
@@ -158,17 +159,24 @@ public final class PostgresHistory: HistoryStore, @unchecked Sendable {
                 if observations.count > 0 { try session.rows(observations.take()) }
             }
         } catch {
-            throw ReportError.io("--history \(location): cannot record run \(run): \(error); the history is as it was before this run (the outputs are written)")
+            throw ReportError.io("--history \(location): cannot record run \(run): \(withoutPrefix(error)); the history is as it was before this run (the outputs are written)")
         }
     }
 
     public func recordFailure(exitCode: Int32, error: String) -> String? {
         do {
-            try session.rows("UPDATE cg_revenue.run SET status = 'failed', finished_at = \(Date()), exit_code = \(Int(exitCode)), error = \(error) WHERE run = \(run)")
+            try session.rows("UPDATE cg_revenue.run SET status = 'failed', finished_at = \(Date()), exit_code = \(Int(exitCode)), error = \(error) WHERE run = \(run)",
+                             doing: "cannot be written")
             return nil
         } catch {
-            return "--history \(location): could not record that run \(run) failed: \(error)"
+            return "--history \(location): could not record that run \(run) failed: \(withoutPrefix(error))"
         }
+    }
+
+    /// A session's error without its own `--history URL: ` (the sentence it goes in names it).
+    private func withoutPrefix(_ error: any Error) -> String {
+        let text = "\(error)", prefix = "--history \(location): "
+        return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
     }
 
     public func close() {

@@ -30,7 +30,7 @@ final class PostgresHistoryReader: HistoryReader, @unchecked Sendable {
     func runs(last: Int?) throws -> [HistoryRunEntry] {
         // A run still marked running while nobody holds the run lock was killed: say so now.
         let held = try session.rows("""
-            SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = \(PostgresHistory.runLockKey)::bigint::oid AND objsubid = 1
+            SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = \(PostgresHistory.runLockKey)::bigint::oid AND objsubid = 1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """).first?.decode(Int.self) ?? 0 > 0
         return try session.rows(PostgresQuery(unsafeSQL: """
             SELECT run, \(PostgresHistory.text("started_at")), \(PostgresHistory.text("finished_at")), status, exit_code, error, pid,

@@ -52,14 +52,32 @@ final class PostgresSession: @unchecked Sendable {
         }
     }
 
+    /// How long one statement may take before the server is taken for gone: a server stopped
+    /// under a run (`pg_ctl stop -m immediate`) can leave an answer that never comes.
+    static let statementTimeout: TimeAmount = .seconds(30)
+
     /// Runs `query` and returns its rows.
     @discardableResult
     func rows(_ query: PostgresQuery, doing what: String = "cannot be read") throws -> [PostgresRow] {
         do {
-            return Array(try connection.query(query, logger: logger).wait().rows)
+            guard !connection.isClosed else { throw SessionLost(reason: "the connection was closed") }
+            let answer = connection.query(query, logger: logger)
+            let bounded = answer.eventLoop.makePromise(of: PostgresQueryResult.self)
+            answer.cascade(to: bounded)
+            let timer = answer.eventLoop.scheduleTask(in: Self.statementTimeout) {
+                bounded.fail(SessionLost(reason: "no answer within \(Self.statementTimeout.nanoseconds / 1_000_000_000) s"))
+            }
+            bounded.futureResult.whenComplete { _ in timer.cancel() }
+            return Array(try bounded.futureResult.wait().rows)
         } catch {
             throw Self.describe(error, target: target, doing: what)
         }
+    }
+
+    /// The server went away under the session.
+    struct SessionLost: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
     }
 
     func execute(_ sql: String, doing what: String = "cannot be written") throws {
@@ -80,13 +98,22 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     func close() {
-        _ = try? connection.close().wait()
+        guard !connection.isClosed else { return }
+        let closing: EventLoopFuture<Void> = connection.close()
+        let bounded = closing.eventLoop.makePromise(of: Void.self)
+        closing.cascade(to: bounded)
+        let timer = closing.eventLoop.scheduleTask(in: .seconds(5)) { bounded.succeed(()) }
+        bounded.futureResult.whenComplete { _ in timer.cancel() }
+        _ = try? bounded.futureResult.wait()
     }
 
     /// The server's words (message and SQLSTATE) or the network's, naming the history by its URL
     /// without a password. Rights missing is a configuration problem (exit 2); the rest exit 1.
     static func describe(_ error: any Error, target: PostgresTarget, doing what: String) -> ReportError {
         if let error = error as? ReportError { return error }
+        if let lost = error as? SessionLost {
+            return .io("--history \(target): \(what): the server at \(target.host):\(target.port) is gone (\(lost.reason))")
+        }
         guard let psql = error as? PSQLError else {
             return .io("--history \(target): \(what): \(error)")
         }
