@@ -34,6 +34,8 @@ public struct HistoryContents: Sendable, Equatable {
         public var lastRun: Int64
         public var firstRun: Int64
         public var first: UploadValues
+        /// Compact JSON, or nil.
+        public var logs: String?
     }
 
     public struct Observation: Sendable, Equatable {

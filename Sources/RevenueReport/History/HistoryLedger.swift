@@ -21,6 +21,9 @@ public struct Sighting: Sendable, Equatable {
     public var dateUploadInstant: Int64
     public var sourceFilename: String?
     public var values: UploadValues
+    /// The upload's `logs` as compact JSON (nil when it has none): kept for dashboards (the causes
+    /// of what failed), never compared.
+    public var logs: String?
 
     public init(_ upload: RevenueUpload, change: Change, revisited: Bool, matched: Bool) {
         id = upload.id
@@ -31,6 +34,7 @@ public struct Sighting: Sendable, Equatable {
         dateUploadInstant = upload.dateUpload.instant
         sourceFilename = upload.sourceFilename
         values = UploadValues(upload)
+        logs = upload.logCount > 0 ? String(decoding: upload.logsJSON, as: UTF8.self) : nil
     }
 }
 
@@ -55,7 +59,7 @@ public final class HistoryLedger {
             out.appendInteger(sighting.id)
             out.appendInteger(sighting.dateUploadInstant)
             for count in [sighting.values.totalRecords, sighting.values.successfulRecords, sighting.values.unsuccessfulRecords] { out.appendCount(count) }
-            for text in [sighting.values.status, sighting.sourceFilename, sighting.dateUpload] { out.appendText(text) }
+            for text in [sighting.values.status, sighting.sourceFilename, sighting.dateUpload, sighting.logs] { out.appendText(text) }
         }
         if pending.count >= Self.memoryLimit || (file != nil && pending.count >= 1 << 20) { try flush() }
     }
@@ -82,16 +86,17 @@ public final class HistoryLedger {
         let flags = reader.u8()
         let id = reader.i64(), instant = reader.i64()
         let total = reader.count(), successful = reader.count(), unsuccessful = reader.count()
-        let status = reader.text(), filename = reader.text(), date = reader.text() ?? ""
+        let status = reader.text(), filename = reader.text(), date = reader.text() ?? "", logs = reader.text()
         return Sighting(id: id, change: Sighting.Change(rawValue: flags & 0x0f) ?? .changed, revisited: flags & 0x10 != 0,
                         matched: flags & 0x20 != 0, dateUpload: date, dateUploadInstant: instant, sourceFilename: filename,
-                        values: UploadValues(status: status, totalRecords: total, successfulRecords: successful, unsuccessfulRecords: unsuccessful))
+                        values: UploadValues(status: status, totalRecords: total, successfulRecords: successful, unsuccessfulRecords: unsuccessful),
+                        logs: logs)
     }
 }
 
 extension Sighting {
     init(id: Int64, change: Change, revisited: Bool, matched: Bool, dateUpload: String, dateUploadInstant: Int64,
-         sourceFilename: String?, values: UploadValues) {
+         sourceFilename: String?, values: UploadValues, logs: String?) {
         self.id = id
         self.change = change
         self.revisited = revisited
@@ -100,5 +105,6 @@ extension Sighting {
         self.dateUploadInstant = dateUploadInstant
         self.sourceFilename = sourceFilename
         self.values = values
+        self.logs = logs
     }
 }

@@ -241,8 +241,8 @@ public enum SettingCatalog {
         SettingSpec(.pingURL, .text, valueName: "URL", secret: true,
                     help: "healthchecks.io-style ping URL: POST URL/start when the run begins, URL/<exit code> with the last log lines at the end. A secret: never shown."),
         // memory across runs
-        SettingSpec(.history, .path, valueName: "FILE",
-                    help: "Remember every run and upload in this SQLite file (made if missing): the report gains \"Since the last run\", and uploads last seen not final are asked for again by id (API, at most 100 a run, for 30 days)."),
+        SettingSpec(.history, .path, valueName: "FILE|URL",
+                    help: "Remember every run and upload in this SQLite file (made if missing), or in a PostgreSQL database, postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=disable|require|verify-full] (its password from CG_HISTORY_PASSWORD or history-password-file: in the config file, never the URL): the report gains \"Since the last run\", and uploads last seen not final are asked for again by id (API, at most 100 a run, for 30 days)."),
         SettingSpec(.alertOnce, .onOff, default: .onOff(false),
                     help: "With --fail-on and --history: an upload that matched in an earlier successful run matches again only if it changed since."),
         // the environment and the config file only

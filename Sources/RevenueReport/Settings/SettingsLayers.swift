@@ -115,7 +115,8 @@ public struct SettingsLayers: Sendable {
     /// Relative paths in a config file are read from the file's folder, so a cron job's working
     /// folder does not change what it reads or where it writes.
     private func resolvePath(_ text: String, key: OptionKey) -> String {
-        guard key.spec.isPath, let configPath, !text.hasPrefix("/"), !text.hasPrefix("~") else { return text }
+        // A URL (`--history postgresql://…`) is no path: it is taken as written.
+        guard key.spec.isPath, let configPath, !text.hasPrefix("/"), !text.hasPrefix("~"), !text.contains("://") else { return text }
         return URL(fileURLWithPath: configPath).deletingLastPathComponent().appendingPathComponent(text).standardizedFileURL.path
     }
 

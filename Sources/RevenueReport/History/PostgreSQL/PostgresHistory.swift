@@ -10,7 +10,7 @@ public final class PostgresHistory: HistoryStore, @unchecked Sendable {
     /// The advisory lock a run holds ("CGRv"), and the one a schema migration holds.
     static let runLockKey: Int64 = 0x4347_5276
     static let migrationLockKey: Int64 = 0x4347_5277
-    /// Uploads a statement of the first night's bulk write (11 parameters each, under 65,535).
+    /// Uploads a statement of the first night's bulk write (12 parameters each, under 65,535).
     static let batch = 2_000
 
     public let location: String
@@ -200,10 +200,10 @@ struct UploadBatch {
     /// one statement, so the batch goes first and the repeat in the next.
     mutating func add(_ sighting: Sighting) -> Bool {
         guard seen.insert(sighting.id).inserted else { return false }
-        let base = count * 11
+        let base = count * 12
         func p(_ n: Int) -> String { "$\(base + n)" }
         sql += count == 0 ? "" : ","
-        sql += "(\(p(1)),\(p(2)),to_timestamp(\(p(3))),\(p(4)),\(p(5)),\(p(6)),\(p(7)),\(p(8)),\(p(9)),\(p(10)),\(p(11)),\(p(11)),\(p(5)),\(p(6)),\(p(7)),\(p(8)))"
+        sql += "(\(p(1)),\(p(2)),to_timestamp(\(p(3))),\(p(4)),\(p(5)),\(p(6)),\(p(7)),\(p(8)),\(p(9)),\(p(10)),\(p(11)),\(p(11)),\(p(5)),\(p(6)),\(p(7)),\(p(8)),\(p(12))::jsonb)"
         let values = sighting.values
         binds.append(sighting.id)
         binds.append(sighting.dateUpload)
@@ -216,6 +216,7 @@ struct UploadBatch {
         binds.append(values.isFinal)
         binds.append(sighting.matched)
         binds.append(run)
+        binds.append(sighting.logs)
         count += 1
         return true
     }
@@ -224,12 +225,12 @@ struct UploadBatch {
         let query = PostgresQuery(unsafeSQL: """
             INSERT INTO cg_revenue.upload (id, date_upload, date_upload_at, source_filename, status, total_records, successful_records,
                                            unsuccessful_records, final, alerted, last_run, first_run, first_status,
-                                           first_total_records, first_successful_records, first_unsuccessful_records)
+                                           first_total_records, first_successful_records, first_unsuccessful_records, logs)
             VALUES \(sql)
             ON CONFLICT (id) DO UPDATE SET date_upload = excluded.date_upload, date_upload_at = excluded.date_upload_at,
                 source_filename = excluded.source_filename, status = excluded.status, total_records = excluded.total_records,
                 successful_records = excluded.successful_records, unsuccessful_records = excluded.unsuccessful_records,
-                final = excluded.final, alerted = excluded.alerted, last_run = excluded.last_run
+                final = excluded.final, alerted = excluded.alerted, last_run = excluded.last_run, logs = excluded.logs
             """, binds: binds)
         sql = ""
         binds = PostgresBindings()

@@ -49,7 +49,8 @@ enum PostgresSchema {
                 first_status text,
                 first_total_records bigint,
                 first_successful_records bigint,
-                first_unsuccessful_records bigint
+                first_unsuccessful_records bigint,
+                logs jsonb
             );
             CREATE INDEX upload_by_date ON cg_revenue.upload (date_upload_at);
             CREATE INDEX upload_pending ON cg_revenue.upload (date_upload_at, id) WHERE NOT final;

@@ -52,13 +52,14 @@ final class PostgresTransfer: HistoryTransfer {
         contents.uploads = try session.rows("""
             SELECT id, date_upload, extract(epoch FROM date_upload_at)::bigint, source_filename, status, total_records, successful_records,
                    unsuccessful_records, final, alerted, last_run, first_run, first_status, first_total_records, first_successful_records,
-                   first_unsuccessful_records FROM cg_revenue.upload ORDER BY id
+                   first_unsuccessful_records, logs::text FROM cg_revenue.upload ORDER BY id
             """).map { row in
-            let c = try row.decode((Int64, String, Int64, String?, String?, Int?, Int?, Int?, Bool, Bool, Int64, Int64, String?, Int?, Int?, Int?).self)
+            let c = try row.decode((Int64, String, Int64, String?, String?, Int?, Int?, Int?, Bool, Bool, Int64, Int64, String?, Int?, Int?, Int?, String?).self)
             return HistoryContents.Upload(id: c.0, dateUpload: c.1, dateUploadAt: c.2, sourceFilename: c.3,
                                           latest: UploadValues(status: c.4, totalRecords: c.5, successfulRecords: c.6, unsuccessfulRecords: c.7),
                                           final: c.8, alerted: c.9, lastRun: c.10, firstRun: c.11,
-                                          first: UploadValues(status: c.12, totalRecords: c.13, successfulRecords: c.14, unsuccessfulRecords: c.15))
+                                          first: UploadValues(status: c.12, totalRecords: c.13, successfulRecords: c.14, unsuccessfulRecords: c.15),
+                                          logs: c.16)
         }
         contents.observations = try session.rows("""
             SELECT upload_id, run, status, total_records, successful_records, unsuccessful_records FROM cg_revenue.observation ORDER BY upload_id, run
@@ -88,13 +89,14 @@ final class PostgresTransfer: HistoryTransfer {
             }
             try insert("""
                 cg_revenue.upload (id, date_upload, date_upload_at, source_filename, status, total_records, successful_records, unsuccessful_records,
-                                   final, alerted, last_run, first_run, first_status, first_total_records, first_successful_records, first_unsuccessful_records)
-                """, casts: ["", "", "to_timestamp", "", "", "", "", "", "", "", "", "", "", "", "", ""], contents.uploads) { upload, binds in
+                                   final, alerted, last_run, first_run, first_status, first_total_records, first_successful_records, first_unsuccessful_records, logs)
+                """, casts: ["", "", "to_timestamp", "", "", "", "", "", "", "", "", "", "", "", "", "", "::jsonb"], contents.uploads) { upload, binds in
                 binds.append(upload.id); binds.append(upload.dateUpload); binds.append(upload.dateUploadAt); binds.append(upload.sourceFilename)
                 binds.append(upload.latest.status); binds.append(upload.latest.totalRecords); binds.append(upload.latest.successfulRecords)
                 binds.append(upload.latest.unsuccessfulRecords); binds.append(upload.final); binds.append(upload.alerted)
                 binds.append(upload.lastRun); binds.append(upload.firstRun); binds.append(upload.first.status)
                 binds.append(upload.first.totalRecords); binds.append(upload.first.successfulRecords); binds.append(upload.first.unsuccessfulRecords)
+                binds.append(upload.logs)
             }
             try insert("cg_revenue.observation (upload_id, run, status, total_records, successful_records, unsuccessful_records)",
                        casts: Array(repeating: "", count: 6), contents.observations) { seen, binds in

@@ -5,7 +5,7 @@ import GRDB
 /// cg-revenue refuses the file before opening it: `HistoryFileCheck`).
 enum HistorySchema {
     /// `PRAGMA user_version` of a file at the latest migration.
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -82,6 +82,14 @@ enum HistorySchema {
                 CREATE INDEX sent_upload_by_sha256 ON sent_upload(sha256);
                 CREATE INDEX sent_upload_by_upload ON sent_upload(upload_id);
                 PRAGMA user_version = 2;
+                """)
+        }
+        migrator.registerMigration("v3: each upload's logs") { db in
+            try db.execute(sql: """
+                -- The upload's logs as last seen (compact JSON; NULL when none): the causes of what
+                -- failed, for whoever reads the history.
+                ALTER TABLE upload ADD COLUMN logs TEXT;
+                PRAGMA user_version = 3;
                 """)
         }
         return migrator

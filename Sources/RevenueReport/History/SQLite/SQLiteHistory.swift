@@ -187,12 +187,12 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO upload (id, date_upload, date_upload_at, source_filename, status, total_records, successful_records,
                                         unsuccessful_records, final, alerted, last_run, first_run, first_status,
-                                        first_total_records, first_successful_records, first_unsuccessful_records)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?5, ?6, ?7, ?8)
+                                        first_total_records, first_successful_records, first_unsuccessful_records, logs)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?5, ?6, ?7, ?8, ?12)
                     ON CONFLICT (id) DO UPDATE SET date_upload = excluded.date_upload, date_upload_at = excluded.date_upload_at,
                         source_filename = excluded.source_filename, status = excluded.status, total_records = excluded.total_records,
                         successful_records = excluded.successful_records, unsuccessful_records = excluded.unsuccessful_records,
-                        final = excluded.final, alerted = excluded.alerted, last_run = excluded.last_run
+                        final = excluded.final, alerted = excluded.alerted, last_run = excluded.last_run, logs = excluded.logs
                     """)
                 let observe = try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO observation (upload_id, run, status, total_records, successful_records, unsuccessful_records)
@@ -214,6 +214,7 @@ public final class SQLiteHistory: HistoryStore, @unchecked Sendable {
                     inserting.bind(9, values.isFinal ? 1 : 0)
                     inserting.bind(10, sighting.matched ? 1 : 0)
                     inserting.bind(11, run)
+                    inserting.bind(12, sighting.logs)
                     try inserting.step(db)
                     if sighting.change == .changed {
                         observing.bind(1, sighting.id)

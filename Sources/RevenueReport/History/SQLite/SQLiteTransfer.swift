@@ -60,13 +60,13 @@ final class SQLiteTransfer: HistoryTransfer {
             }
             let uploads = try Row.fetchCursor(db, sql: """
                 SELECT id, date_upload, date_upload_at, source_filename, status, total_records, successful_records, unsuccessful_records,
-                       final, alerted, last_run, first_run, first_status, first_total_records, first_successful_records, first_unsuccessful_records
+                       final, alerted, last_run, first_run, first_status, first_total_records, first_successful_records, first_unsuccessful_records, logs
                 FROM upload ORDER BY id
                 """)
             while let row = try uploads.next() {
                 contents.uploads.append(HistoryContents.Upload(id: row[0], dateUpload: row[1], dateUploadAt: row[2], sourceFilename: row[3],
                                                                latest: UploadValues(row, from: 4), final: row[8], alerted: row[9], lastRun: row[10],
-                                                               firstRun: row[11], first: UploadValues(row, from: 12)))
+                                                               firstRun: row[11], first: UploadValues(row, from: 12), logs: row[16]))
             }
             contents.observations = try Row.fetchAll(db, sql: """
                 SELECT upload_id, run, status, total_records, successful_records, unsuccessful_records FROM observation ORDER BY upload_id, run
@@ -92,14 +92,14 @@ final class SQLiteTransfer: HistoryTransfer {
                 }
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO upload (id, date_upload, date_upload_at, source_filename, status, total_records, successful_records, unsuccessful_records,
-                                        final, alerted, last_run, first_run, first_status, first_total_records, first_successful_records, first_unsuccessful_records)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        final, alerted, last_run, first_run, first_status, first_total_records, first_successful_records, first_unsuccessful_records, logs)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 for upload in contents.uploads {
                     try insert.execute(arguments: [upload.id, upload.dateUpload, upload.dateUploadAt, upload.sourceFilename, upload.latest.status,
                                                    upload.latest.totalRecords, upload.latest.successfulRecords, upload.latest.unsuccessfulRecords,
                                                    upload.final, upload.alerted, upload.lastRun, upload.firstRun, upload.first.status,
-                                                   upload.first.totalRecords, upload.first.successfulRecords, upload.first.unsuccessfulRecords])
+                                                   upload.first.totalRecords, upload.first.successfulRecords, upload.first.unsuccessfulRecords, upload.logs])
                 }
                 for seen in contents.observations {
                     try db.execute(sql: "INSERT INTO observation (upload_id, run, status, total_records, successful_records, unsuccessful_records) VALUES (?, ?, ?, ?, ?, ?)",
