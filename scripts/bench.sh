@@ -145,6 +145,34 @@ for n in $sizes; do
       echo "  nightly one page $mode history of $n: ${median}s" >&2
     done
     summary+="- one-page nightly run against a history of $n uploads: $(python3 -c "a=${seconds["nightly one page $n without"]}; b=${seconds["nightly one page $n with"]}; print(f'{(b-a)*1000:+.0f} ms')") against the same run without a history (medians of 5)"$'\n'
+    # The same on PostgreSQL (a throwaway cluster, scripts/pg-throwaway.sh): the first night of
+    # every upload written to a new database, as a ratio to SQLite from pairs run in turn (each
+    # run of a pair starts from an empty history: a file removed, a database made again), and the
+    # one-page nightly run against the database that then holds every upload.
+    if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+      pg_dir="$(cd "$work" && pwd)/pg"; pg_port=55499
+      scripts/pg-throwaway.sh start "$pg_dir" "$pg_port"
+      pg_url="postgresql://postgres@127.0.0.1:$pg_port/history_$n"
+      pg_fresh="psql -q -h 127.0.0.1 -p $pg_port -U postgres -d postgres -c 'DROP DATABASE IF EXISTS history_$n' -c 'CREATE DATABASE history_$n'"
+      sh -c "$pg_fresh" >/dev/null
+      measure "cg-revenue replay JSON $n --history (new PostgreSQL database)" "$jbytes" "$n" -- $cg report --replay "$work/json-$n" --out "$work/out" --name h --quiet --history "$pg_url"
+      pg_first="$pg_fresh >/dev/null && $cg report --replay $work/json-$n --out $work/out --name h --quiet --history $pg_url"
+      sqlite_first="rm -f $history $history-wal $history-shm && $cg report --replay $work/json-$n --out $work/out --name h --quiet --history $history"
+      pg_vs_sqlite=$(median_ratio 3 "$pg_first" "$sqlite_first")
+      # The pairs leave both histories holding every upload, as the nights below need.
+      for mode in sqlite postgresql; do
+        target=$history; [ "$mode" = postgresql ] && target=$pg_url
+        for i in 1 2 3 4 5; do
+          /usr/bin/time -f "%e %M" -o "$work/time-$i.txt" $cg report --replay "$night" --from 2026-06-30 --to 2026-06-30 --compare none --out "$work/out" --name n --quiet --history "$target" >/dev/null 2>"$work/stderr.txt" || tail -3 "$work/stderr.txt" >&2
+        done
+        median=$(cat "$work"/time-[1-5].txt | grep -v Command | awk '{print $1}' | sort -n | sed -n 3p)
+        rss=$(cat "$work"/time-[1-5].txt | grep -v Command | awk '{print $2}' | sort -n | tail -1)
+        seconds["nightly one page $n $mode history"]=$median
+        rows+="| nightly run, one page, a $mode history of $n uploads (median of 5) | $median | – | – | $((rss / 1024)) |"$'\n'
+      done
+      scripts/pg-throwaway.sh stop "$pg_dir"
+      summary+="- $n uploads, first night into a new history: PostgreSQL takes $(python3 -c "print(f'{$pg_vs_sqlite:.2f}x')") the time of SQLite (median of 3 pairs run in turn, the database made again before each), ${peak_mb["cg-revenue replay JSON $n --history (new PostgreSQL database)"]} MB peak; one-page nightly run against a history of $n uploads: PostgreSQL $(python3 -c "a=${seconds["nightly one page $n sqlite history"]}; b=${seconds["nightly one page $n postgresql history"]}; print(f'{(b-a)*1000:+.0f} ms')") against SQLite (medians of 5)"$'\n'
+    fi
   fi
   summary+="- $n uploads: JSON replay vs jq $(ratio "cg-revenue replay JSON $n" "jq to CSV $n"), vs Python $(ratio "cg-revenue replay JSON $n" "python json+csv $n") (pages newest first, sorted: vs jq $(ratio "cg-revenue replay JSON $n newest page first" "jq to CSV $n")); XML replay at $(ratio "xmllint --stream $n" "cg-revenue replay XML $n" | python3 -c "import sys; v=float(sys.stdin.read().strip()[:-1]); print(f'{1/v:.2f}x')") of the throughput of xmllint run once a page (the loop above)"$'\n'
 done
