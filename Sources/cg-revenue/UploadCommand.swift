@@ -81,7 +81,6 @@ struct UploadCommand: AsyncParsableCommand, SettingOptions {
         options.split = split
         options.wait = wait
         options.waitTimeout = Self.duration(waitTimeout)!
-        options.again = again
         options.rejectedOut = rejectedOut.map { URL(fileURLWithPath: $0) }
 
         // Step 1 for every file before anything is sent: a file not there is exit 2.

@@ -9,7 +9,6 @@ public struct UploadJob: Sendable {
         public var split = false
         public var wait = false
         public var waitTimeout: Duration = .seconds(30 * 60)
-        public var again = false
         public var rejectedOut: URL?
         public init() {}
     }
@@ -74,7 +73,10 @@ public struct UploadJob: Sendable {
 
     private func send(_ file: PreparedFile) async -> [UploadOutcome] {
         let path = file.check.file
-        let byCheck = (file.blocking.isEmpty ? file.leftOut.map { ($0.row, $0.finding) } : file.blocking.map { finding in
+        // A row once, with the first problem found in it (as --skip-invalid-rows leaves it out).
+        var rowsSeen: Set<Int> = []
+        let blocking = file.blocking.filter { $0.row.map { rowsSeen.insert($0).inserted } ?? true }
+        let byCheck = (file.blocking.isEmpty ? file.leftOut.map { ($0.row, $0.finding) } : blocking.map { finding in
             (finding.row.flatMap { file.records[$0] } ?? LocalRow(row: finding.row ?? 0, cells: []), finding)
         }).map { row, finding in
             RejectedRow(row: finding.row, values: finding.row == nil ? [] : row.values, cause: finding.rule,
