@@ -3,10 +3,10 @@ import Foundation
 /// What earlier runs saw, and where a run's own sightings go (`--history`).
 ///
 /// The pipeline reads it before Transform (the last values of the range's uploads, the uploads
-/// to ask for again) and writes it after Emit has put every output in place, in one go. Today's
-/// store is a SQLite file (`History/SQLite/`); another store is one more folder behind this
-/// protocol, one more case of `HistoryLocation` (where it is opened), and one more store the
-/// conformance suite (`HistoryStoreConformanceTests`) runs on.
+/// to ask for again) and writes it after Emit has put every output in place, in one go. Two
+/// stores: a SQLite file (`History/SQLite/`) and a PostgreSQL database (`History/PostgreSQL/`);
+/// another is one more folder behind this protocol, one more case of `HistoryLocation` (where it
+/// is opened), and one more store the conformance suite (`HistoryStoreConformanceTests`) runs on.
 public protocol HistoryStore: AnyObject, Sendable {
     /// Where it is, for messages and the manifest.
     var location: String { get }
