@@ -90,16 +90,19 @@ struct UploadCommand: AsyncParsableCommand, SettingOptions {
             throw ReportError.usage("\(file): \(exists ? (isFolder.boolValue ? "is a folder, not a revenue file" : "cannot be read") : "no such file")")
         }
         let prepared = try UploadJob.prepare(files, options: options)
-        let history = try settings.history.map { try $0.openSentUploads() }
-        defer { history?.close() }
-        let takenBefore = again ? [] : try UploadJob.takenBefore(prepared, history: history)
 
         if settings.dryRun {
+            // Read only: a dry run writes nothing, not even a new history.
+            let reader = settings.history.flatMap { try? $0.openForReading() }
+            let takenBefore = again || reader == nil ? [] : try UploadJob.takenBefore(prepared) { try reader!.takenBefore(sha256: $0) }
             print(Self.plan(prepared, api: apiSettings, settings: settings, takenBefore: takenBefore), terminator: "")
             let fileProblems = prepared.contains { !$0.blocking.isEmpty }
             if !settings.problems.isEmpty || !takenBefore.isEmpty || fileProblems { throw ExitCode(2) }
             return
         }
+        let history = try settings.history.map { try $0.openSentUploads() }
+        defer { history?.close() }
+        let takenBefore = again || history == nil ? [] : try UploadJob.takenBefore(prepared) { try history!.takenBefore(sha256: $0) }
         if let first = takenBefore.first { throw ReportError.usage(first) }
         guard let credentials = apiSettings.credentials else { throw ReportError.usage("no credentials") }
 

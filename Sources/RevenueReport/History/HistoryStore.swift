@@ -90,6 +90,8 @@ public protocol HistoryReader {
     func latestSuccessfulTo() throws -> CivilDate?
     /// The file `upload` sent that became this upload; nil for uploads the tool did not send.
     func sent(uploadID: Int64) throws -> SentUpload?
+    /// The latest upload of these bytes CustomerGauge took (`upload --dry-run` asks, writing nothing).
+    func takenBefore(sha256: String) throws -> SentUpload?
 }
 
 /// What a run saw, as `recordSuccess` takes it: the run's `HistoryLedger` (which spills a

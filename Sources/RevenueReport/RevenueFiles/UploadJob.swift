@@ -38,12 +38,11 @@ public struct UploadJob: Sendable {
 
     /// The files whose bytes CustomerGauge took before, by the history: each a sentence naming
     /// the earlier upload (refused unless `--again`).
-    public static func takenBefore(_ prepared: [PreparedFile], history: (any SentUploadsLog)?) throws -> [String] {
-        guard let history else { return [] }
+    public static func takenBefore(_ prepared: [PreparedFile], lookUp: (String) throws -> SentUpload?) throws -> [String] {
         var problems: [String] = []
         for file in prepared {
             for outgoing in file.outgoing {
-                guard let earlier = try history.takenBefore(sha256: outgoing.sha256) else { continue }
+                guard let earlier = try lookUp(outgoing.sha256) else { continue }
                 let upload = earlier.uploadID.map { "upload \($0)" } ?? "an upload whose id was never known"
                 problems.append("\(outgoing.source): these bytes (sent as \(outgoing.name), sha256 \(outgoing.sha256.prefix(12))…) were taken before: \(upload), sent \(earlier.sentAt) from \(earlier.file) (outcome: \(earlier.outcome)); --again sends them again")
             }

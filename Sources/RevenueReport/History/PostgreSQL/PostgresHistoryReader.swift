@@ -71,6 +71,12 @@ final class PostgresHistoryReader: HistoryReader, @unchecked Sendable {
         try PostgresSentUploads.latest(session, where: "upload_id = $1", binds: Self.binds(uploadID))
     }
 
+    func takenBefore(sha256: String) throws -> SentUpload? {
+        var binds = PostgresBindings()
+        binds.append(sha256)
+        return try PostgresSentUploads.latest(session, where: "sha256 = $1 AND outcome NOT IN ('sending', 'refused', 'not taken')", binds: binds)
+    }
+
     static func binds(_ values: Int64...) -> PostgresBindings {
         var binds = PostgresBindings()
         for value in values { binds.append(value) }

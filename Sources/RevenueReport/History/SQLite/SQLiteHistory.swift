@@ -339,6 +339,13 @@ struct SQLiteHistoryReader: HistoryReader {
         }
     }
 
+    func takenBefore(sha256: String) throws -> SentUpload? {
+        try read { db in
+            guard try db.tableExists("sent_upload") else { return nil }
+            return try SQLiteSentUploads.fetchLatest(db, sql: "sha256 = ? AND outcome NOT IN ('sending', 'refused', 'not taken')", arguments: [sha256])
+        }
+    }
+
     func latestSuccessfulTo() throws -> CivilDate? {
         try read { db in
             try String.fetchOne(db, sql: "SELECT max(range_to) FROM run WHERE status = 'ok'").flatMap(CivilDate.init)
