@@ -96,7 +96,7 @@ public struct RevenueFileSender: Sendable {
         let url = client.endpoint.uploadByIDURL(id).absoluteString
         let format = client.endpoint.format
         let typer = RecordTyper(zone: sourceZone)
-        let page = try await client.send(.GET, url: url) { exchange, attempt in
+        let page = try await client.send(.GET, url: url) { exchange, _ in
             try ListedPage(RawPage(origin: url, format: format, bytes: exchange.body, provenance: nil), typer: typer)
         } failure: { exchange, _ in
             if let page = try? ListedPage(RawPage(origin: url, format: format, bytes: exchange.body, provenance: nil), typer: typer),
