@@ -83,12 +83,7 @@ struct UploadCommand: AsyncParsableCommand, SettingOptions {
         options.waitTimeout = Self.duration(waitTimeout)!
         options.rejectedOut = rejectedOut.map { URL(fileURLWithPath: $0) }
 
-        // Step 1 for every file before anything is sent: a file not there is exit 2.
-        for file in files where !FileManager.default.isReadableFile(atPath: file) {
-            var isFolder: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isFolder)
-            throw ReportError.usage("\(file): \(exists ? (isFolder.boolValue ? "is a folder, not a revenue file" : "cannot be read") : "no such file")")
-        }
+        // Step 1 for every file before anything is sent: a file not there is exit 2 (the checker says which).
         let prepared = try UploadJob.prepare(files, options: options)
 
         if settings.dryRun {

@@ -73,10 +73,13 @@ public enum HistoryLocation: Sendable, Equatable, CustomStringConvertible {
             guard try HistoryFileCheck.check(file) == .history else { return nil }
             return try SQLiteHistory.openForReading(file).latestSuccessfulTo()
         case .postgres(let target):
+            // No history made yet reads as none (as a missing file does), not as an error.
             let session = try PostgresSession.connect(target, logger: Self.quietLogger)
-            defer { session.close() }
-            guard try PostgresSchema.currentVersion(session) > 0 else { return nil }
-            return try session.rows("SELECT max(range_to)::text FROM cg_revenue.run WHERE status = 'ok'").first?.decode(String?.self).flatMap(CivilDate.init)
+            guard try PostgresSchema.currentVersion(session) > 0 else {
+                session.close()
+                return nil
+            }
+            return try PostgresHistoryReader(session: session).latestSuccessfulTo()
         }
     }
 

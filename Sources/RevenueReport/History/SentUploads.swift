@@ -24,8 +24,10 @@ public struct SentUpload: Sendable, Equatable {
         self.outcome = outcome
     }
 
-    /// Whether CustomerGauge took these bytes (what makes the same bytes refused next time).
-    public var wasTaken: Bool { !["sending", "refused", "not taken"].contains(outcome) }
+    /// The outcomes that do not mean CustomerGauge took the bytes; any other (`taken`, a final
+    /// status) makes the same bytes refused next time. Both stores query with `notTakenSQL`.
+    static let notTaken = ["sending", "refused", "not taken"]
+    static let notTakenSQL = "outcome NOT IN (" + notTaken.map { "'\($0)'" }.joined(separator: ", ") + ")"
 }
 
 /// Where `upload` records what it sends (`--history`). Upload runs are not report runs: they

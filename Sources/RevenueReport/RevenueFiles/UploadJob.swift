@@ -124,14 +124,14 @@ public struct UploadJob: Sendable {
                 outcome.exitCode = 1
                 outcome.note = "refused: CustomerGauge answered {\"Data\": false}"
             case .taken(let found):
-                record(found?.id, "taken")
                 if found == nil, !options.wait {
                     // One short look for its id: the API lists a file as soon as it takes it.
                     outcome.upload = try await sender.findNew(named: outgoing.name, notIn: before, within: .seconds(10))
                 } else {
                     outcome.upload = found
                 }
-                if let id = outcome.upload?.id { onUploadKnown(id, outgoing.name); record(id, "taken") }
+                record(outcome.upload?.id, "taken")
+                if let id = outcome.upload?.id { onUploadKnown(id, outgoing.name) }
                 guard options.wait else { return }
                 let deadline = ContinuousClock().now + options.waitTimeout
                 let watcher = UploadWatcher(sender: sender)

@@ -21,7 +21,7 @@ final class PostgresHistoryReader: HistoryReader, @unchecked Sendable {
         return PostgresHistoryReader(session: session)
     }
 
-    private init(session: PostgresSession) {
+    init(session: PostgresSession) {
         self.session = session
     }
 
@@ -72,9 +72,7 @@ final class PostgresHistoryReader: HistoryReader, @unchecked Sendable {
     }
 
     func takenBefore(sha256: String) throws -> SentUpload? {
-        var binds = PostgresBindings()
-        binds.append(sha256)
-        return try PostgresSentUploads.latest(session, where: "sha256 = $1 AND outcome NOT IN ('sending', 'refused', 'not taken')", binds: binds)
+        try PostgresSentUploads.takenBefore(session, sha256: sha256)
     }
 
     static func binds(_ values: Int64...) -> PostgresBindings {
@@ -104,9 +102,14 @@ final class PostgresSentUploads: SentUploadsLog, @unchecked Sendable {
     }
 
     func takenBefore(sha256: String) throws -> SentUpload? {
+        try Self.takenBefore(session, sha256: sha256)
+    }
+
+    /// The latest upload of these bytes that was taken: `upload` asks before sending, `upload --dry-run` through the reader.
+    static func takenBefore(_ session: PostgresSession, sha256: String) throws -> SentUpload? {
         var binds = PostgresBindings()
         binds.append(sha256)
-        return try Self.latest(session, where: "sha256 = $1 AND outcome NOT IN ('sending', 'refused', 'not taken')", binds: binds)
+        return try latest(session, where: "sha256 = $1 AND \(SentUpload.notTakenSQL)", binds: binds)
     }
 
     func recordSending(_ sent: SentUpload) throws -> Int64 {

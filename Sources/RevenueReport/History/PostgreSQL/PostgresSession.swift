@@ -61,14 +61,10 @@ final class PostgresSession: @unchecked Sendable {
     func rows(_ query: PostgresQuery, doing what: String = "cannot be read") throws -> [PostgresRow] {
         do {
             guard !connection.isClosed else { throw SessionLost(reason: "the connection was closed") }
-            let answer = connection.query(query, logger: logger)
-            let bounded = answer.eventLoop.makePromise(of: PostgresQueryResult.self)
-            answer.cascade(to: bounded)
-            let timer = answer.eventLoop.scheduleTask(in: Self.statementTimeout) {
-                bounded.fail(SessionLost(reason: "no answer within \(Self.statementTimeout.nanoseconds / 1_000_000_000) s"))
+            let answer = try Self.wait(for: connection.query(query, logger: logger), atMost: Self.statementTimeout) { promise in
+                promise.fail(SessionLost(reason: "no answer within \(Self.statementTimeout.nanoseconds / 1_000_000_000) s"))
             }
-            bounded.futureResult.whenComplete { _ in timer.cancel() }
-            return Array(try bounded.futureResult.wait().rows)
+            return Array(answer.rows)
         } catch {
             throw Self.describe(error, target: target, doing: what)
         }
@@ -100,11 +96,19 @@ final class PostgresSession: @unchecked Sendable {
     func close() {
         guard !connection.isClosed else { return }
         let closing: EventLoopFuture<Void> = connection.close()
-        let bounded = closing.eventLoop.makePromise(of: Void.self)
-        closing.cascade(to: bounded)
-        let timer = closing.eventLoop.scheduleTask(in: .seconds(5)) { bounded.succeed(()) }
+        // A server that does not answer the goodbye is let go of all the same.
+        _ = try? Self.wait(for: closing, atMost: .seconds(5)) { $0.succeed(()) }
+    }
+
+    /// Waits on the caller's thread for `future`, or until `timeout` has passed, when `expire`
+    /// settles it instead.
+    private static func wait<Value: Sendable>(for future: EventLoopFuture<Value>, atMost timeout: TimeAmount,
+                                             expire: @escaping @Sendable (EventLoopPromise<Value>) -> Void) throws -> Value {
+        let bounded = future.eventLoop.makePromise(of: Value.self)
+        future.cascade(to: bounded)
+        let timer = future.eventLoop.scheduleTask(in: timeout) { expire(bounded) }
         bounded.futureResult.whenComplete { _ in timer.cancel() }
-        _ = try? bounded.futureResult.wait()
+        return try bounded.futureResult.wait()
     }
 
     /// The server's words (message and SQLSTATE) or the network's, naming the history by its URL

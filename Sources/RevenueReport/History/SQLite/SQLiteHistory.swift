@@ -342,7 +342,7 @@ struct SQLiteHistoryReader: HistoryReader {
     func takenBefore(sha256: String) throws -> SentUpload? {
         try read { db in
             guard try db.tableExists("sent_upload") else { return nil }
-            return try SQLiteSentUploads.fetchLatest(db, sql: "sha256 = ? AND outcome NOT IN ('sending', 'refused', 'not taken')", arguments: [sha256])
+            return try SQLiteSentUploads.takenBefore(db, sha256: sha256)
         }
     }
 

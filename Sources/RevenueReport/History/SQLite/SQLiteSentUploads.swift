@@ -13,9 +13,7 @@ final class SQLiteSentUploads: SentUploadsLog, @unchecked Sendable {
 
     func takenBefore(sha256: String) throws -> SentUpload? {
         try guarded("cannot be read") {
-            try pool.read { db in
-                try Self.fetchLatest(db, sql: "sha256 = ? AND outcome NOT IN ('sending', 'refused', 'not taken')", arguments: [sha256])
-            }
+            try pool.read { db in try Self.takenBefore(db, sha256: sha256) }
         }
     }
 
@@ -50,6 +48,11 @@ final class SQLiteSentUploads: SentUploadsLog, @unchecked Sendable {
         // As a report run does: the WAL folded back, so that the file alone is the whole history.
         _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try? pool.close()
+    }
+
+    /// The latest upload of these bytes that was taken: `upload` asks before sending, `upload --dry-run` through the reader.
+    static func takenBefore(_ db: Database, sha256: String) throws -> SentUpload? {
+        try fetchLatest(db, sql: "sha256 = ? AND \(SentUpload.notTakenSQL)", arguments: [sha256])
     }
 
     static func fetchLatest(_ db: Database, sql condition: String, arguments: StatementArguments) throws -> SentUpload? {

@@ -115,14 +115,12 @@ public enum RevenueFileChecker {
 }
 
 /// `--split DIR`: the records in parts of at most 1,000 records and 2,000,000 bytes,
-/// `DIR/STEM.part-K-of-N.csv` (UTF-8, comma, CR LF, the six columns' header), in file order.
-/// Parts are written as temporary files and named once N is known.
+/// `DIR/STEM.part-K-of-N.csv` (`RevenueCSVParts`), in file order. Parts are written as temporary
+/// files and named once N is known.
 struct RevenueFileSplitter {
-    static let header = "account name,revenue amount,revenue start date,revenue end date,revenue type,description\r\n"
     let folder: URL
     let stem: String
-    private var current: [UInt8] = []
-    private var currentRecords = 0
+    private var parts = RevenueCSVParts()
     private var written: [URL] = []
 
     init(folder: URL, stem: String) throws {
@@ -136,47 +134,22 @@ struct RevenueFileSplitter {
     }
 
     mutating func add(_ cells: [RevenueCell], row: Int) throws {
-        var line: [UInt8] = []
-        for (index, cell) in cells.enumerated() {
-            if index > 0 { line.append(UInt8(ascii: ",")) }
-            Self.appendField(cell.text, to: &line)
-        }
-        line.append(contentsOf: [0x0D, 0x0A])
-        if currentRecords == RevenueRules.maxRecords || (currentRecords > 0 && Self.header.utf8.count + current.count + line.count > RevenueRules.maxBytes) {
-            try flush()
-        }
-        current.append(contentsOf: line)
-        currentRecords += 1
+        if let part = parts.add(cells, row: row) { try write(part) }
     }
 
-    /// RFC 4180: a field with a comma, a quote, CR or LF is quoted, its quotes doubled.
-    static func appendField(_ text: String, to out: inout [UInt8]) {
-        let special: Set<UInt8> = [0x2C, 0x22, 0x0A, 0x0D]  // , " LF CR
-        let needsQuotes = text.utf8.contains(where: special.contains)
-        guard needsQuotes else { out.append(contentsOf: text.utf8); return }
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "\"") { out.append(byte) }
-            out.append(byte)
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    private mutating func flush() throws {
+    private mutating func write(_ part: RevenueCSVParts.Part) throws {
         let temporary = folder.appendingPathComponent(".\(stem).part-\(written.count + 1).\(UUID().uuidString).tmp")
         do {
-            try Data(Array(Self.header.utf8) + current).write(to: temporary)
+            try part.bytes.write(to: temporary)
         } catch {
             throw ReportError.io("--split: cannot write \(temporary.path): \(error.localizedDescription)")
         }
         written.append(temporary)
-        current.removeAll(keepingCapacity: true)
-        currentRecords = 0
     }
 
     /// Names the parts `STEM.part-K-of-N.csv` and returns their paths.
     mutating func finish() throws -> [String] {
-        if currentRecords > 0 { try flush() }
+        if let part = parts.finish() { try write(part) }
         var names: [String] = []
         for (index, temporary) in written.enumerated() {
             let final = folder.appendingPathComponent("\(stem).part-\(index + 1)-of-\(written.count).csv")

@@ -14,10 +14,10 @@ public enum RejectedRowsFile {
         var bytes = Array(header.utf8)
         for row in withValues.sorted(by: { $0.row! < $1.row! }) {
             for value in row.values {
-                RevenueFileSplitter.appendField(value, to: &bytes)
+                RevenueCSVParts.appendField(value, to: &bytes)
                 bytes.append(UInt8(ascii: ","))
             }
-            RevenueFileSplitter.appendField(row.by == .check ? row.message : row.cause, to: &bytes)
+            RevenueCSVParts.appendField(row.by == .check ? row.message : row.cause, to: &bytes)
             bytes += [0x0D, 0x0A]
         }
         let stem = ((source as NSString).lastPathComponent as NSString).deletingPathExtension

@@ -87,39 +87,14 @@ public enum UploadPreparation {
                                               bytes: bytes, sha256: sha256Hex(bytes), records: check.records, sourceRows: nil)]
             return prepared
         }
-        let parts = MadeCSV.parts(of: kept)
+        var csv = RevenueCSVParts()
+        var parts = kept.compactMap { csv.add($0.cells, row: $0.row) }
+        if let last = csv.finish() { parts.append(last) }
         prepared.outgoing = parts.enumerated().map { index, part in
             let name = parts.count == 1 ? "\(stem).csv" : "\(stem).part-\(index + 1)-of-\(parts.count).csv"
             return OutgoingFile(source: path, name: name, contentType: RevenueFileFormat.csv.mimeType, bytes: part.bytes,
                                 sha256: sha256Hex(part.bytes), records: part.rows.count, sourceRows: part.rows)
         }
         return prepared
-    }
-}
-
-/// A six-column CSV made from records, as `check --split` writes its parts: UTF-8, comma, CR LF,
-/// the header, at most 1,000 records and 2,000,000 bytes a part.
-enum MadeCSV {
-    static func parts(of rows: [LocalRow]) -> [(bytes: Data, rows: [Int])] {
-        let header = Array(RevenueFileSplitter.header.utf8)
-        var parts: [(bytes: Data, rows: [Int])] = []
-        var current = header, currentRows: [Int] = []
-        for row in rows {
-            var line: [UInt8] = []
-            for (index, cell) in row.cells.prefix(6).enumerated() {
-                if index > 0 { line.append(UInt8(ascii: ",")) }
-                RevenueFileSplitter.appendField(cell.text, to: &line)
-            }
-            line += [0x0D, 0x0A]
-            if currentRows.count == RevenueRules.maxRecords || (!currentRows.isEmpty && current.count + line.count > RevenueRules.maxBytes) {
-                parts.append((Data(current), currentRows))
-                current = header
-                currentRows = []
-            }
-            current += line
-            currentRows.append(row.row)
-        }
-        if !currentRows.isEmpty { parts.append((Data(current), currentRows)) }
-        return parts
     }
 }
