@@ -135,16 +135,8 @@ import Testing
                               'html_has_table': 'All uploads' in html, 'text': text[:60], 'defects': len(message.defects)}))
             """
         try folder.write("parse.py", script)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", folder.path("parse.py").path, folder.path("report.eml").path, folder.path("decoded.csv").path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let parsed = try JSONSerialization.jsonObject(with: output) as! [String: Any]
+        // Python's exit status is checked by `runPython` (it throws unless 0), off the cooperative pool.
+        let parsed = try await runPython(folder.path("parse.py"), [folder.path("report.eml").path, folder.path("decoded.csv").path])
         #expect(parsed["subject"] as? String == "Umsätze 2026-03-01 to 2026-03-31 — 110 zu prüfen 🚀")
         #expect(parsed["to"] as? String == "finance@example.com, ops@example.com")
         #expect(parsed["from"] as? String == "Reports <reports@example.com>")
