@@ -4,7 +4,7 @@ import Foundation
 /// (with what earlier rows said, for the warnings), in bounded memory.
 struct RevenueRules {
     static let columns = ["account name", "revenue amount", "revenue start date", "revenue end date", "revenue type", "description"]
-    static let revenueTypes: Set<String> = ["arr", "mrr", "one time", "other"]
+    static let revenueTypes = ["arr", "mrr", "one time", "other"]
     static let maxRecords = 1_000
     static let maxBytes = 2_000_000
 
@@ -33,14 +33,32 @@ struct RevenueRules {
     /// The text without spaces or tabs around it (on its bytes: Foundation's trimming goes
     /// through UTF-16, which cost more than every rule together).
     static func trimmed(_ text: String) -> String {
-        let bytes = text.utf8
-        guard let first = bytes.first, let last = bytes.last else { return text }
+        let bytes = text.utf8.span
+        guard !bytes.isEmpty else { return text }
         func blank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
-        guard blank(first) || blank(last) else { return text }
-        var start = bytes.startIndex, end = bytes.endIndex
-        while start < end, blank(bytes[start]) { start = bytes.index(after: start) }
-        while end > start, blank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
-        return String(text[start ..< end])
+        guard blank(bytes[0]) || blank(bytes[bytes.count - 1]) else { return text }
+        var start = 0, end = bytes.count
+        while start < end, blank(bytes[start]) { start += 1 }
+        while end > start, blank(bytes[end - 1]) { end -= 1 }
+        let utf8 = text.utf8
+        return String(text[utf8.index(utf8.startIndex, offsetBy: start) ..< utf8.index(utf8.startIndex, offsetBy: end)])
+    }
+
+    /// ARR, MRR, One Time or Other in any case, spaces or tabs around allowed (compared byte by
+    /// byte: no lower-cased copy and no hashing for every record).
+    static func isRevenueType(_ text: String) -> Bool {
+        let trimmedText = trimmed(text)
+        let written = trimmedText.utf8.span
+        return revenueTypes.contains { type in
+            let expected = type.utf8.span
+            guard expected.count == written.count else { return false }
+            for index in expected.indices {
+                let wanted = expected[index]
+                // (byte | 0x20) folds A-Z onto a-z; a space must be a space.
+                guard wanted == 0x20 ? written[index] == 0x20 : written[index] | 0x20 == wanted else { return false }
+            }
+            return true
+        }
     }
 
     static func normalised(_ text: String) -> String {
@@ -84,7 +102,7 @@ struct RevenueRules {
                                     message: "before the start date (\(start))"))
         }
         let type = cells[4].text
-        if !Self.revenueTypes.contains(Self.trimmed(type).lowercased()) {
+        if !Self.isRevenueType(type) {
             problems.append(Finding(rule: "revenue-type", row: row, column: Self.columns[4], value: type,
                                     message: type.isEmpty ? "empty: ARR, MRR, One Time or Other is needed" : "not ARR, MRR, One Time or Other"))
         }
@@ -101,10 +119,9 @@ struct RevenueRules {
                 accounts[key] = (name, row)
             }
         }
-        var hasher = Hasher()
-        for index in 0 ..< 6 { hasher.combine(index < cells.count ? cells[index].text : "") }
-        let fingerprint = hasher.finalize()
-        if let first = seenRows.firstRow(of: fingerprint, row: row) {
+        var fingerprint = RowFingerprint()
+        for index in 0 ..< 6 { fingerprint.add(index < cells.count ? cells[index].text : "") }
+        if let first = seenRows.firstRow(of: fingerprint.value, row: row) {
             warnings.append(Finding(rule: "duplicate-row", row: row, column: nil, value: nil, message: "the same six values as row \(first)"))
         }
     }

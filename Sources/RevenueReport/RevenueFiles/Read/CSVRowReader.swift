@@ -21,7 +21,9 @@ struct CSVRowReader: RevenueRowReader {
         var position = 0
         if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
         let delimiter = Self.delimiter(in: chunk[position...])
-        var cells: [RevenueCell] = []
+        // One row value, filled again for each row: once the body has read it, its cells' storage
+        // is ours again and is kept (a row costs no allocation of its own).
+        var current = RevenueRow(row: 1, cells: [])
         var cell: [UInt8] = []
         var rowBytes = 0
         var row = 1
@@ -31,9 +33,9 @@ struct CSVRowReader: RevenueRowReader {
         func endCell() throws {
             // Most cells are ASCII: no validation to pay for them.
             if cell.allSatisfy({ $0 < 0x80 }) {
-                cells.append(.text(String(decoding: cell, as: UTF8.self)))
+                current.cells.append(.text(String(decoding: cell, as: UTF8.self)))
             } else if let text = String(validating: cell, as: UTF8.self) {
-                cells.append(.text(text))
+                current.cells.append(.text(text))
             } else {
                 throw UnreadableFile("row \(row): bytes that are not UTF-8 (save the file as CSV UTF-8)")
             }
@@ -42,8 +44,10 @@ struct CSVRowReader: RevenueRowReader {
         }
         func endRow() throws {
             try endCell()
-            try body(RevenueRow(row: row, cells: rowHasContent ? cells : []))
-            cells.removeAll(keepingCapacity: true)
+            current.row = row
+            if rowHasContent { current.dropEmptyCellsAtEnd() } else { current.cells.removeAll(keepingCapacity: true) }
+            try body(current)
+            current.cells.removeAll(keepingCapacity: true)
             row += 1
             rowBytes = 0
             rowHasContent = false
@@ -51,6 +55,28 @@ struct CSVRowReader: RevenueRowReader {
 
         while true {
             while position < chunk.count {
+                if !quoted, !afterCR {
+                    // The bytes up to the next one that means something are the cell's as they
+                    // are: taken in one run (most of a file), not byte by byte.
+                    let runStart = position
+                    var sawNUL = false
+                    while position < chunk.count {
+                        let byte = chunk[position]
+                        if byte == delimiter || byte == 0x0A || byte == 0x0D || byte == 0x22 || byte == 0 {
+                            sawNUL = byte == 0
+                            break
+                        }
+                        position += 1
+                    }
+                    if position > runStart {
+                        rowBytes += position - runStart
+                        if rowBytes > Self.maxRowBytes { throw UnreadableFile("row \(row) is longer than \(Self.maxRowBytes) bytes: not a revenue file") }
+                        cell.append(contentsOf: chunk[runStart ..< position])
+                        rowHasContent = true
+                    }
+                    if sawNUL { throw UnreadableFile("row \(row): a NUL byte: not a text file") }
+                    if position == chunk.count { break }
+                }
                 let byte = chunk[position]
                 position += 1
                 rowBytes += 1

@@ -29,9 +29,12 @@ public struct RevenueRow: Sendable, Equatable {
 
     public init(row: Int, cells: [RevenueCell]) {
         self.row = row
-        var cells = cells
-        while let last = cells.last, last.isEmpty { cells.removeLast() }
         self.cells = cells
+        dropEmptyCellsAtEnd()
+    }
+
+    mutating func dropEmptyCellsAtEnd() {
+        while let last = cells.last, last.isEmpty { cells.removeLast() }
     }
 }
 

@@ -34,7 +34,9 @@ struct XLSXRowReader: RevenueRowReader {
         var rowNumber = 0
         var cellColumn = 0, cellType = "n", cellStyle = 0
         var text = "", inValue = false, inInline = false
-        try XMLWalker.walk(try Self.inflate(sheet, in: archive), what: "the worksheet") { event, reader in
+        // The worksheet grows with the rows: it is read as it is inflated, never held whole.
+        try Self.refuseDeclaredSize(of: sheet)
+        try XMLWalker.walk(part: InflatingPart(sheet, in: archive, limit: Self.maxPartBytes)) { event, reader in
             switch event {
             case .start(let name, _):
                 switch name {
@@ -86,9 +88,14 @@ struct XLSXRowReader: RevenueRowReader {
         }
     }
 
-    /// Inflates one part, refusing one that declares or turns out to be too large.
-    static func inflate(_ entry: Entry, in archive: Archive) throws -> [UInt8] {
+    /// A part that says it inflates past the cap is refused before any of it is inflated.
+    static func refuseDeclaredSize(of entry: Entry) throws {
         guard entry.uncompressedSize <= maxPartBytes else { throw UnreadableFile("\(entry.path) would inflate to \(entry.uncompressedSize) bytes (at most \(maxPartBytes))") }
+    }
+
+    /// Inflates one (small) part whole, refusing one that declares or turns out to be too large.
+    static func inflate(_ entry: Entry, in archive: Archive) throws -> [UInt8] {
+        try refuseDeclaredSize(of: entry)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(entry.uncompressedSize))
         do {

@@ -34,6 +34,27 @@ struct XMLWalker {
         try walk(reader, what: what, body)
     }
 
+    /// A part of a workbook, pulled as libxml2 asks for it while it is inflated (memory stays
+    /// flat). What stopped the inflating (too large, a bad checksum) is what is thrown.
+    static func walk(part: InflatingPart, _ body: (Event, OpaquePointer) throws -> Void) throws {
+        _ = XMLParser.initialise
+        defer { part.stop() }
+        let pull: xmlInputReadCallback = { context, buffer, length in
+            guard let context, let buffer, length > 0 else { return -1 }
+            return Unmanaged<InflatingPart>.fromOpaque(context).takeUnretainedValue()
+                .read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(length)))
+        }
+        guard let reader = xmlReaderForIO(pull, nil, Unmanaged.passUnretained(part).toOpaque(), nil, nil, XMLParser.options) else {
+            throw part.error ?? UnreadableFile("\(part.path) is empty")
+        }
+        defer { xmlFreeTextReader(reader) }
+        do {
+            try walk(reader, what: part.path, body)
+        } catch let error as UnreadableFile {
+            throw part.error ?? error
+        }
+    }
+
     /// An attribute of the element the reader is on.
     static func attribute(_ reader: OpaquePointer, _ name: String) -> String? {
         guard let value = xmlTextReaderGetAttribute(reader, name) else { return nil }
