@@ -180,9 +180,9 @@ import Testing
         #expect(try problem("dtd.xml", Array("<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><r><record><a>&e;</a></record></r>".utf8))
             .map { $0.rule == "file-type" && !$0.message.contains("root:") } == true)
 
-        // Hostile workbooks, made with Python's zipfile: a bomb, a way out of the archive, a DTD.
+        // Hostile workbooks, made with Python's zipfile: bombs, a way out of the archive, a DTD, a row too wide.
         let made = try await runPython(try folder.write("make.py", """
-            import json, sys, zipfile
+            import json, struct, sys, zipfile
             folder = sys.argv[1]
             workbook = '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="r"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>'
             rels = '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>'
@@ -193,12 +193,29 @@ import Testing
                     z.writestr("xl/worksheets/sheet1.xml", sheet)
                     if extra: z.writestr(extra[0], extra[1])
             book("bomb.xlsx", "<worksheet><sheetData>" + " " * (80 << 20) + "</sheetData></worksheet>")
+            # The same bomb declaring 1,000 bytes in both its headers: only what comes out can stop it.
+            # (In text nodes of 5 MB: libxml2 itself refuses one of more than 10 MB.)
+            book("lying.xlsx", "<worksheet><sheetData>" + ("<a>" + " " * (5 << 20) + "</a>") * 16 + "</sheetData></worksheet>")
+            data = bytearray(open(folder + "/lying.xlsx", "rb").read())
+            name = b"xl/worksheets/sheet1.xml"
+            for signature, name_length_at, name_at, size_at in [(b"PK\\x03\\x04", 26, 30, 22), (b"PK\\x01\\x02", 28, 46, 24)]:
+                at = data.find(signature)
+                while at >= 0:
+                    length = struct.unpack_from("<H", data, at + name_length_at)[0]
+                    if data[at + name_at:at + name_at + length] == name: struct.pack_into("<I", data, at + size_at, 1000)
+                    at = data.find(signature, at + 4)
+            open(folder + "/lying.xlsx", "wb").write(data)
             book("escape.xlsx", "<worksheet/>", ("../../evil.txt", "x"))
+            # Refused on its first row while megabytes are still to inflate: the inflating stops too.
+            book("wide.xlsx", '<worksheet><sheetData><row r="1"><c r="IW1" t="inlineStr"><is><t>x</t></is></c></row>'
+                 + '<row><c t="inlineStr"><is><t>Acme</t></is></c></row>' * 200000 + "</sheetData></worksheet>")
             book("dtd.xlsx", '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY e SYSTEM "file:///etc/passwd">]><worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row></sheetData></worksheet>')
             print(json.dumps({"ok": True}))
             """), [folder.url.path])
         #expect(made["ok"] as? Bool == true)
-        for (name, says) in [("bomb.xlsx", "inflate"), ("escape.xlsx", "outside the workbook"), ("dtd.xlsx", "DOCTYPE")] {
+        for (name, says) in [("bomb.xlsx", "would inflate to"), ("lying.xlsx", "inflates past"), ("escape.xlsx", "outside the workbook"),
+                             ("wide.xlsx", "past column IV"),
+                             ("dtd.xlsx", "DOCTYPE")] {
             let check = try RevenueFileChecker.check(folder.path(name).path)
             #expect(check.problems.map(\.rule) == ["file-type"], "\(name)")
             #expect(check.problems.first?.message.contains(says) == true, "\(name): \(check.problems)")
