@@ -191,6 +191,8 @@ public struct RejectionCauses: Sendable {
         guard let first = cause.utf8.first, first == 0xE2 || first == UInt8(ascii: ".") || first == UInt8(ascii: "a") || first == UInt8(ascii: "A") else { return nil }
         var rest = Substring(cause)
         if rest.hasPrefix("…") { rest = rest.dropFirst() } else if rest.hasPrefix("...") { rest = rest.dropFirst(3) }
+        // "Account …" and the like end here, before anything is lower-cased or split.
+        guard ASCIICase.hasPrefix(rest.drop(while: { $0 == " " }).utf8, "and ") else { return nil }
         let words = rest.lowercased().split(separator: " ")
         guard words.count == 5 || words.count == 4, words[0] == "and", let count = Int(words[1]), count > 0, words[2] == "more" else { return nil }
         var tail = words.dropFirst(3).joined(separator: " ")

@@ -44,21 +44,11 @@ struct RevenueRules {
         return String(text[utf8.index(utf8.startIndex, offsetBy: start) ..< utf8.index(utf8.startIndex, offsetBy: end)])
     }
 
-    /// ARR, MRR, One Time or Other in any case, spaces or tabs around allowed (compared byte by
-    /// byte: no lower-cased copy and no hashing for every record).
+    /// ARR, MRR, One Time or Other in any case, spaces or tabs around allowed (no lower-cased
+    /// copy and no hashing for every record).
     static func isRevenueType(_ text: String) -> Bool {
-        let trimmedText = trimmed(text)
-        let written = trimmedText.utf8.span
-        return revenueTypes.contains { type in
-            let expected = type.utf8.span
-            guard expected.count == written.count else { return false }
-            for index in expected.indices {
-                let wanted = expected[index]
-                // (byte | 0x20) folds A-Z onto a-z; a space must be a space.
-                guard wanted == 0x20 ? written[index] == 0x20 : written[index] | 0x20 == wanted else { return false }
-            }
-            return true
-        }
+        let written = trimmed(text)
+        return revenueTypes.contains { ASCIICase.equals(written.utf8, $0) }
     }
 
     static func normalised(_ text: String) -> String {
