@@ -281,16 +281,12 @@ import Testing
         options.latencyMilliseconds = 2
         try await withSandbox(options) { sandbox, _ in
             for delay in [0.2, 0.6, 1.2, 2.0] {
-                let process = Process()
-                process.executableURL = try cgRevenueBinary()
-                process.arguments = ["report", "--base-url", sandbox.url, "--auth-url", sandbox.url, "--out", "out", "--history", "h.sqlite",
-                                     "--from", "2026-01-01", "--to", "2026-07-15", "--page-size", "500", "--quiet", "--now", "2026-07-16T02:00:00Z"]
-                process.currentDirectoryURL = folder.url
-                process.environment = ["CG_API_KEY": "sandbox-api-key"]
-                try process.run()
-                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                let run = try RunningCLI(["report", "--base-url", sandbox.url, "--auth-url", sandbox.url, "--out", "out", "--history", "h.sqlite",
+                                          "--from", "2026-01-01", "--to", "2026-07-15", "--page-size", "500", "--quiet", "--now", "2026-07-16T02:00:00Z"],
+                                         in: folder.url, environment: ["CG_API_KEY": "sandbox-api-key"])
+                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))  // the moment of the kill, on purpose at random points
+                run.signal(SIGKILL)
+                _ = await run.finish()
                 if FileManager.default.fileExists(atPath: folder.path("h.sqlite").path) {
                     #expect(try await sqlite("h.sqlite", "PRAGMA integrity_check;", in: folder) == "ok\n", "after kill -9 at \(delay) s")
                 }
@@ -351,17 +347,6 @@ import Testing
 
 /// Runs `sqlite3` (a reader we did not write) on a file in `folder`, and returns what it printed.
 func sqlite(_ file: String, _ sql: String, in folder: TemporaryFolder) async throws -> String {
-    try await offThePool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [file, sql]
-        process.currentDirectoryURL = folder.url
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
-    }
+    let run = try await runTool("/usr/bin/sqlite3", [file, sql], in: folder.url)
+    return run.output + String(decoding: run.stderr, as: UTF8.self)
 }

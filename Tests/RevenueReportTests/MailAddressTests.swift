@@ -45,33 +45,12 @@ import Testing
     }
 }
 
-/// Runs a Python script and reads the JSON object it prints. Waits on a thread of its own
-/// (`offThePool`), never on Swift's cooperative pool, where the wait would hold up the loopback
-/// servers and sandboxes of the tests running beside it.
+/// Runs a Python script and reads the JSON object it prints (`runTool`: off the cooperative pool).
 func runPython(_ script: URL, _ arguments: [String]) async throws -> [String: Any] {
-    try await offThePool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ReportError.io("python3 \(script.lastPathComponent) exited \(process.terminationStatus)") }
-        return JSONObject(try JSONSerialization.jsonObject(with: output) as! [String: Any])
-    }.value
-}
-
-/// A parsed JSON object handed back from another thread.
-struct JSONObject: @unchecked Sendable {
-    let value: [String: Any]
-    init(_ value: [String: Any]) { self.value = value }
-}
-
-/// Runs blocking work (a child process and its pipes) on a new thread and waits for it there.
-func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    let run = try await runTool("/usr/bin/env", ["python3", script.path] + arguments)
+    guard run.status == 0 else {
+        throw ReportError.io("python3 \(script.lastPathComponent) exited \(run.status): \(String(decoding: run.stderr, as: UTF8.self).suffix(2000))")
     }
+    return try JSONSerialization.jsonObject(with: run.stdout) as! [String: Any]
 }
+

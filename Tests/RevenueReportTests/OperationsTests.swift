@@ -11,24 +11,14 @@ import Testing
     let examples = packageRoot.appendingPathComponent("examples/responses").path
 
     /// `promtool check metrics` on the file: nil when it passes, else what it said.
-    func promtoolProblems(_ file: URL) throws -> String? {
+    func promtoolProblems(_ file: URL) async throws -> String? {
         let candidates = ["/usr/bin/promtool", "/usr/local/bin/promtool", "/bin/promtool"]
         guard let tool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             return "promtool is not installed (Debian package prometheus; .ci/run installs it)"
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["check", "metrics"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(try Data(contentsOf: file))
-        try input.fileHandleForWriting.close()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return process.terminationStatus == 0 && said.isEmpty ? nil : said
+        let run = try await runTool(tool, ["check", "metrics"], input: try Data(contentsOf: file))
+        let said = run.output + String(decoding: run.stderr, as: UTF8.self)
+        return run.status == 0 && said.isEmpty ? nil : said
     }
 
     /// The samples of a metrics file: `name{labels}` → value.
@@ -51,7 +41,7 @@ import Testing
                                        "--metrics-file", "textfile/cg_revenue.prom", "--now", "2020-01-01T00:00:00Z"], in: folder.url)
         #expect(result.status == 0, "\(result.stderr)")
         let text = try folder.read("textfile/cg_revenue.prom")
-        #expect(try promtoolProblems(folder.path("textfile/cg_revenue.prom")) == nil)
+        #expect(try await promtoolProblems(folder.path("textfile/cg_revenue.prom")) == nil)
         #expect(try folder.listing("textfile") == ["cg_revenue.prom"])  // no temporary file left
         let values = samples(text)
         let manifest = try JSONParser.parse(Data(try folder.read("out/r.manifest.json").utf8))
@@ -83,7 +73,7 @@ import Testing
         #expect(after["cg_revenue_last_success_timestamp_seconds"] == success)
         #expect(after["cg_revenue_last_run_timestamp_seconds"]! >= success)
         #expect(after["cg_revenue_pages"] == nil)  // no figures are claimed for a run that failed
-        #expect(try promtoolProblems(folder.path("m.prom")) == nil)
+        #expect(try await promtoolProblems(folder.path("m.prom")) == nil)
         // A file that is not ours: replaced, and the last success is unknown, not invented.
         try folder.write("m.prom", "cg_revenue_last_success_timestamp_seconds 12345\n")
         let again = try await runCLI(["report", "--replay", "bad", "--out", "out", "--metrics-file", "m.prom"], in: folder.url)
@@ -120,7 +110,7 @@ import Testing
         let values = samples(try folder.read("m.prom"))
         #expect(values["cg_revenue_last_run_exit_code"] == 143)
         #expect(values["cg_revenue_last_success_timestamp_seconds"] == nil)
-        #expect(try promtoolProblems(folder.path("m.prom")) == nil)
+        #expect(try await promtoolProblems(folder.path("m.prom")) == nil)
         #expect(try folder.listing().filter { $0.hasPrefix(".") }.isEmpty)
     }
 
@@ -143,7 +133,7 @@ import Testing
             #expect(values["cg_revenue_http_retries"] == 1)
             #expect(values.filter { $0.key.hasPrefix("cg_revenue_http_requests") }.values.reduce(0, +) == Double(server.stats.revenueRequests))
             #expect(values["cg_revenue_pages"] == 4)
-            #expect(try promtoolProblems(folder.path("m.prom")) == nil)
+            #expect(try await promtoolProblems(folder.path("m.prom")) == nil)
         }
     }
 

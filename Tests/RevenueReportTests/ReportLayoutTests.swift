@@ -63,18 +63,7 @@ import Testing
         let arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,1000",
                          "--user-data-dir=\(folder.path("chromium-profile").path)", "--dump-dom", page.absoluteString]
         // Chromium takes seconds: wait on a thread of its own, not on the cooperative pool.
-        let dom = try await offThePool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.chromium!)
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return dom
-        }
+        let dom = try await runTool(Self.chromium!, arguments).output
         guard let start = dom.range(of: "LAYOUT "), let end = dom.range(of: "</title>", range: start.upperBound ..< dom.endIndex) else {
             Issue.record("Chromium printed no layout")
             return (Int.max, [], [])

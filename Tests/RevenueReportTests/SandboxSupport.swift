@@ -58,22 +58,12 @@ func runLive(_ sandbox: RunningSandbox, format: WireFormat, filter: RecordFilter
 /// first request has reached the sandbox, and returns its exit status.
 func runLiveCLIAndSignal(_ signal: Int32, sandbox: RunningSandbox, server: SandboxServer, extraArguments: [String] = [],
                          in folder: URL) async throws -> Int32 {
-    let process = Process()
-    process.executableURL = try cgRevenueBinary()
-    process.arguments = ["report", "--base-url", sandbox.url, "--auth-url", sandbox.url, "--out", "out", "--quiet"] + extraArguments
-    process.currentDirectoryURL = folder
-    process.environment = ["CG_API_KEY": "sandbox-api-key"]
-    process.standardError = FileHandle.nullDevice
-    try process.run()
+    let run = try RunningCLI(["report", "--base-url", sandbox.url, "--auth-url", sandbox.url, "--out", "out", "--quiet"] + extraArguments,
+                             in: folder, environment: ["CG_API_KEY": "sandbox-api-key"])
     // Signal only once the run is under way: its first request has reached the sandbox.
     for _ in 0..<200 where server.stats.revenueRequests == 0 {
         try await Task.sleep(nanoseconds: 50_000_000)
     }
-    kill(process.processIdentifier, signal)
-    return await withCheckedContinuation { continuation in
-        Thread.detachNewThread {
-            process.waitUntilExit()
-            continuation.resume(returning: process.terminationStatus)
-        }
-    }
+    run.signal(signal)
+    return await run.finish().status
 }

@@ -192,20 +192,9 @@ final class RunningCLI: @unchecked Sendable {
 /// ignored so that a write past it fails as on a full disk), and returns its status and stderr.
 func runCLIWithFileSizeLimit(blocks: Int, _ arguments: [String], in directory: URL,
                              environment: [String: String] = [:]) async throws -> (status: Int32, stderr: String) {
-    try await offThePool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec \"$0\" \"$@\"", try cgRevenueBinary().path] + arguments
-        process.currentDirectoryURL = directory
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, said)
-    }
+    let run = try await runTool("/bin/sh", ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec \"$0\" \"$@\"", try cgRevenueBinary().path] + arguments,
+                                in: directory, environment: environment)
+    return (run.status, String(decoding: run.stderr, as: UTF8.self))
 }
 
 
@@ -213,5 +202,79 @@ func runCLIWithFileSizeLimit(blocks: Int, _ arguments: [String], in directory: U
 extension MailAddress: ExpressibleByStringLiteral {
     public init(stringLiteral text: String) {
         self = try! MailAddress.parse(text)
+    }
+}
+
+/// What an outside tool run by a test (python3, sqlite3, promtool, Chromium, a shell) printed and how it ended.
+struct ToolRun: Sendable {
+    var status: Int32
+    var stdout: Data
+    var stderr: Data
+    var output: String { String(decoding: stdout, as: UTF8.self) }
+}
+
+/// Runs an outside tool to its end, `input` on its stdin. Waits on threads of its own, never on
+/// Swift's cooperative pool (2 threads here, which the tests' loopback servers and sandboxes
+/// need), and not with Foundation's `waitUntilExit` (on Linux it polls a run loop): the child's
+/// end is a semaphore its termination handler signals, and its two outputs are read to their ends
+/// on threads of their own while its input is written (a child that fills one pipe while we wait on
+/// another would never end).
+func runTool(_ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil,
+             input: Data? = nil) async throws -> ToolRun {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    if let environment { process.environment = environment }
+    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+    if input != nil { process.standardInput = stdin }
+    process.standardOutput = stdout
+    process.standardError = stderr
+    let ended = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in ended.signal() }
+    try process.run()
+    let child = UncheckedProcess(process: process)
+    return await withCheckedContinuation { continuation in
+        Thread.detachNewThread {
+            let printed = Thread.detachedReadToEnd(stdout.fileHandleForReading)
+            let errors = Thread.detachedReadToEnd(stderr.fileHandleForReading)
+            if let input {
+                stdin.fileHandleForWriting.write(input)
+                try? stdin.fileHandleForWriting.close()
+            }
+            ended.wait()
+            continuation.resume(returning: ToolRun(status: child.process.terminationStatus, stdout: printed.wait(), stderr: errors.wait()))
+        }
+    }
+}
+
+/// A `Process` handed to the thread that waits for it (Foundation's `Process` is not Sendable).
+private struct UncheckedProcess: @unchecked Sendable {
+    let process: Process
+}
+
+extension Thread {
+    /// Reads `handle` to its end on a thread of its own; `wait()` gives what it read.
+    fileprivate static func detachedReadToEnd(_ handle: FileHandle) -> DetachedRead {
+        let read = DetachedRead()
+        let box = UncheckedHandle(handle: handle)
+        Thread.detachNewThread {
+            read.data = box.handle.readDataToEndOfFile()
+            read.done.signal()
+        }
+        return read
+    }
+}
+
+private struct UncheckedHandle: @unchecked Sendable {
+    let handle: FileHandle
+}
+
+private final class DetachedRead: @unchecked Sendable {  // `data` is written before `done` is signalled, read after
+    var data = Data()
+    let done = DispatchSemaphore(value: 0)
+    func wait() -> Data {
+        done.wait()
+        return data
     }
 }

@@ -7,7 +7,7 @@ public enum RevenueFileFuzzEntry {
     public static func run(_ data: UnsafeRawPointer, _ size: Int, format: RevenueFileFormat) {
         let folder = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         let path = "\(folder)/cg-revenue-fuzz-\(getpid()).\(format.rawValue)"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes: data, count: size))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes: data, count: size))
         defer { unlink(path) }
         guard let check = try? RevenueFileChecker.check(path) else { return }
         // Every finding names a known rule, and every row it names is a row of the file.
