@@ -15,11 +15,23 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM-DD`.
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
+        // Read where the text lies (a span of its bytes): no copy for each date read.
+        let bytes = text.utf8.span
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let y = Self.number(bytes[0..<4]), let m = Self.number(bytes[5..<7]), let d = Self.number(bytes[8..<10])
+              let y = Self.number(bytes, 0 ..< 4), let m = Self.number(bytes, 5 ..< 7), let d = Self.number(bytes, 8 ..< 10)
         else { return nil }
         self.init(year: y, month: m, day: d)
+    }
+
+    /// The digits at `range` of `bytes` as a number; nil if any is not a digit.
+    static func number(_ bytes: Span<UInt8>, _ range: Range<Int>) -> Int? {
+        var value = 0
+        for index in range {
+            let byte = bytes[index]
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
     }
 
     /// Checks `YYYY-MM-DD` and says what is wrong when it is not a day: the form, or which part.
