@@ -179,6 +179,20 @@ import Testing
                 replayed += 1
             }
         }
-        #expect(replayed >= 10)
+        // The revenue file readers' own: each through `check` as a file of its target's format.
+        let scratch = try TemporaryFolder()
+        defer { scratch.cleanUp() }
+        for format in RevenueFileFormat.allCases {
+            let folder = crashers.appendingPathComponent("FuzzRevenue\(format.rawValue.uppercased())")
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            for name in names where !name.hasPrefix(".") {
+                let copy = scratch.path("\(replayed).\(format.rawValue)")
+                try FileManager.default.copyItem(at: folder.appendingPathComponent(name), to: copy)
+                let check = try RevenueFileChecker.check(copy.path)
+                #expect(check.records >= 0 && (check.problems + check.warnings).allSatisfy { !$0.rule.isEmpty }, "\(name)")
+                replayed += 1
+            }
+        }
+        #expect(replayed >= 13)
     }
 }

@@ -23,11 +23,14 @@ struct XLSXRowReader: RevenueRowReader {
         for entry in archive where entry.path.hasPrefix("/") || entry.path.split(separator: "/").contains("..") {
             throw UnreadableFile("an entry named \(entry.path) points outside the workbook")
         }
+        let streams = try DeflateStreamCheck(path: path)
+        defer { streams.close() }
+        func inflate(_ entry: Entry) throws -> [UInt8] { try Self.inflate(entry, in: archive, checkedBy: streams) }
         guard let workbook = archive["xl/workbook.xml"] else { throw UnreadableFile("not an XLSX workbook (no xl/workbook.xml)") }
-        let (sheetTarget, date1904) = try Self.firstSheet(try Self.inflate(workbook, in: archive), relationships: archive["xl/_rels/workbook.xml.rels"].map { try Self.inflate($0, in: archive) })
+        let (sheetTarget, date1904) = try Self.firstSheet(try inflate(workbook), relationships: archive["xl/_rels/workbook.xml.rels"].map(inflate))
         guard let sheet = archive["xl/" + sheetTarget] ?? archive[sheetTarget] else { throw UnreadableFile("its first worksheet (\(sheetTarget)) is missing") }
-        let shared = try archive["xl/sharedStrings.xml"].map { try Self.sharedStrings(try Self.inflate($0, in: archive)) } ?? []
-        let dateStyles = try archive["xl/styles.xml"].map { try Self.dateStyles(try Self.inflate($0, in: archive)) } ?? []
+        let shared = try archive["xl/sharedStrings.xml"].map { try Self.sharedStrings(try inflate($0)) } ?? []
+        let dateStyles = try archive["xl/styles.xml"].map { try Self.dateStyles(try inflate($0)) } ?? []
         let epoch = date1904 ? CivilDate(year: 1904, month: 1, day: 1)! : CivilDate(year: 1899, month: 12, day: 30)!
 
         var cells: [RevenueCell] = []
@@ -36,6 +39,7 @@ struct XLSXRowReader: RevenueRowReader {
         var text = "", inValue = false, inInline = false
         // The worksheet grows with the rows: it is read as it is inflated, never held whole.
         try Self.refuseDeclaredSize(of: sheet)
+        try streams.check(sheet.path, limit: Self.maxPartBytes)
         try XMLWalker.walk(part: InflatingPart(sheet, in: archive, limit: Self.maxPartBytes)) { event, reader in
             switch event {
             case .start(let name, _):
@@ -94,8 +98,9 @@ struct XLSXRowReader: RevenueRowReader {
     }
 
     /// Inflates one (small) part whole, refusing one that declares or turns out to be too large.
-    static func inflate(_ entry: Entry, in archive: Archive) throws -> [UInt8] {
+    static func inflate(_ entry: Entry, in archive: Archive, checkedBy streams: DeflateStreamCheck) throws -> [UInt8] {
         try refuseDeclaredSize(of: entry)
+        try streams.check(entry.path, limit: maxPartBytes)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(entry.uncompressedSize))
         do {
