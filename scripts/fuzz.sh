@@ -19,8 +19,9 @@ fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(FuzzJSONPage FuzzXMLPage FuzzRevenueCSV FuzzRevenueXLSX FuzzRevenueXLS FuzzRevenueXML)
 export CG_FUZZ=1
-# Leaks of the libraries we use, each named with why (not our code's: those still end a run).
+# Faults and leaks inside the libraries we use, each named with why (never our code's: those still end a run).
 export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan-suppressions.txt${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export ASAN_OPTIONS="suppressions=$PWD/Fuzz/asan-suppressions.txt${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 scratch=.build-fuzz
 # `--sanitize=fuzzer --sanitize=address` alone gives every Swift module `-sanitize=fuzzer
 # -sanitize=address`, and swiftc keeps only the last: no Swift code would be instrumented for
