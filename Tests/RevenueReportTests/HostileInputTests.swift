@@ -161,7 +161,7 @@ import Testing
 
     /// Every input kept in Fuzz/regressions (crashers the fuzzer found, and hand-made hard
     /// cases) goes through Parse and typing again; each must end in a value or a named error.
-    @Test func everyKeptRegressionInputIsHandled() throws {
+    @Test func everyKeptRegressionInputIsHandled() async throws {
         let crashers = packageRoot.appendingPathComponent("Fuzz/regressions")
         var replayed = 0
         for target in ["FuzzJSONPage", "FuzzXMLPage"] {
@@ -179,7 +179,9 @@ import Testing
                 replayed += 1
             }
         }
-        // The revenue file readers' own: each through `check` as a file of its target's format.
+        // The revenue file readers' own: each through `check` as a file of its target's format;
+        // XLS through the command, whose child process takes libfreexl's crashes (here they would
+        // end the test process).
         let scratch = try TemporaryFolder()
         defer { scratch.cleanUp() }
         for format in RevenueFileFormat.allCases {
@@ -188,11 +190,16 @@ import Testing
             for name in names where !name.hasPrefix(".") {
                 let copy = scratch.path("\(replayed).\(format.rawValue)")
                 try FileManager.default.copyItem(at: folder.appendingPathComponent(name), to: copy)
-                let check = try RevenueFileChecker.check(copy.path)
-                #expect(check.records >= 0 && (check.problems + check.warnings).allSatisfy { !$0.rule.isEmpty }, "\(name)")
+                if format == .xls {
+                    let run = try await runCLI(["check", copy.path], in: scratch.url)
+                    #expect(run.status == 3 || run.status == 0, "\(name): \(run.stderr)")
+                } else {
+                    let check = try RevenueFileChecker.check(copy.path)
+                    #expect(check.records >= 0 && (check.problems + check.warnings).allSatisfy { !$0.rule.isEmpty }, "\(name)")
+                }
                 replayed += 1
             }
         }
-        #expect(replayed >= 13)
+        #expect(replayed >= 15)
     }
 }

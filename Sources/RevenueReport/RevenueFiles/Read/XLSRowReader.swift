@@ -3,12 +3,25 @@ import Foundation
 
 /// An XLS revenue file (the old Excel format), through Debian's libfreexl: the first worksheet,
 /// text cells, integer and double cells, and date cells (which libfreexl gives as `YYYY-MM-DD`).
+///
+/// libfreexl 1.0.6 crashes on some damaged workbooks (the fuzzer found a bad free and an
+/// over-read in `freexl_open`), so where the `cg-revenue` binary is at hand it reads the file in a
+/// child process of its own (`XLSRowsInChild`): a crash there is a `file-type` problem here.
 struct XLSRowReader: RevenueRowReader {
     let path: String
     var impliesHeader: Bool { false }
     static let maxRows: UInt32 = 2_000_000
 
     func forEachRow(_ body: (RevenueRow) throws -> Void) throws {
+        if let helper = XLSRowsInChild.helper {
+            try XLSRowsInChild(helper: helper, path: path).forEachRow(body)
+        } else {
+            try readInThisProcess(body)
+        }
+    }
+
+    /// libfreexl in this process: what the child runs, and what runs where there is no child to start.
+    func readInThisProcess(_ body: (RevenueRow) throws -> Void) throws {
         var handle: UnsafeRawPointer?
         let opened = freexl_open(path, &handle)
         defer { if handle != nil { freexl_close(handle) } }
