@@ -224,6 +224,8 @@ import Testing
                     at = data.find(signature, at + 4)
             open(folder + "/lying.xlsx", "wb").write(data)
             book("escape.xlsx", "<worksheet/>", ("../../evil.txt", "x"))
+            # Found by the fuzzer: a row numbered 0 (a finding must never name a row that is not there).
+            book("row-zero.xlsx", '<worksheet><sheetData><row r="0"><c r="A1" t="inlineStr"><is><t>b</t></is></c></row></sheetData></worksheet>')
             # Refused on its first row while megabytes are still to inflate: the inflating stops too.
             book("wide.xlsx", '<worksheet><sheetData><row r="1"><c r="IW1" t="inlineStr"><is><t>x</t></is></c></row>'
                  + '<row><c t="inlineStr"><is><t>Acme</t></is></c></row>' * 200000 + "</sheetData></worksheet>")
@@ -236,7 +238,7 @@ import Testing
         try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Fuzz/regressions/FuzzRevenueXLSX/stream-runs-to-end-of-file.xlsx"),
                                          to: folder.path("cut.xlsx"))
         for (name, says) in [("cut.xlsx", "runs to the end of the file"), ("bomb.xlsx", "would inflate to"), ("lying.xlsx", "inflates past"), ("escape.xlsx", "outside the workbook"),
-                             ("wide.xlsx", "past column IV"),
+                             ("wide.xlsx", "past column IV"), ("row-zero.xlsx", "a row numbered 0: rows are numbered from 1"),
                              ("dtd.xlsx", "DOCTYPE")] {
             let check = try RevenueFileChecker.check(folder.path(name).path)
             #expect(check.problems.map(\.rule) == ["file-type"], "\(name)")

@@ -45,7 +45,13 @@ struct XLSXRowReader: RevenueRowReader {
             case .start(let name, _):
                 switch name {
                 case "row":
-                    rowNumber = XMLWalker.attribute(reader, "r").flatMap { Int($0) } ?? rowNumber + 1
+                    // Rows are numbered from 1 and come in order (Excel's rule); a number out of
+                    // that order would put a finding on a row that is not there.
+                    let number = XMLWalker.attribute(reader, "r").flatMap { Int($0) } ?? rowNumber + 1
+                    guard number > rowNumber, number <= 1_048_576 else {
+                        throw UnreadableFile("a row numbered \(number)\(rowNumber == 0 ? "" : " after row \(rowNumber)"): rows are numbered from 1, in order")
+                    }
+                    rowNumber = number
                     cells = []
                 case "c":
                     cellColumn = XMLWalker.attribute(reader, "r").flatMap(Self.column) ?? cells.count
