@@ -6,10 +6,9 @@ struct XLSRowsInChild {
     let helper: String
     let path: String
 
-    /// The binary that runs the child: `CG_REVENUE_XLS_HELPER` when set (the tests), else this
-    /// process's own executable when it is `cg-revenue`; nil elsewhere (libfreexl then runs here).
+    /// The binary that runs the child: this process's own executable when it is `cg-revenue`; nil
+    /// elsewhere (in the tests and the fuzz targets, libfreexl then runs in the process itself).
     static var helper: String? {
-        if let given = ProcessInfo.processInfo.environment["CG_REVENUE_XLS_HELPER"], !given.isEmpty { return given }
         guard let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
               (own as NSString).lastPathComponent == "cg-revenue" else { return nil }
         return own
