@@ -66,7 +66,7 @@ struct XLSRowsInChild {
     private static func encode(_ cell: RevenueCell) -> [Any] {
         switch cell {
         case .text(let text): ["t", text]
-        case .number(let value): ["n", value]
+        case .number(let value): value.isFinite ? ["n", value] : ["t", String(value)]  // JSON has no NaN or infinity
         case .date(let date): ["d", date.description]
         }
     }
