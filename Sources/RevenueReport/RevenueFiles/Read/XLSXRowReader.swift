@@ -38,8 +38,7 @@ struct XLSXRowReader: RevenueRowReader {
         var cellColumn = 0, cellType = "n", cellStyle = 0
         var text = "", inValue = false, inInline = false
         // The worksheet grows with the rows: it is read as it is inflated, never held whole.
-        try Self.refuseDeclaredSize(of: sheet)
-        try streams.check(sheet.path, limit: Self.maxPartBytes)
+        try Self.admit(sheet, checkedBy: streams)
         try XMLWalker.walk(part: InflatingPart(sheet, in: archive, limit: Self.maxPartBytes)) { event, reader in
             switch event {
             case .start(let name, _):
@@ -98,15 +97,16 @@ struct XLSXRowReader: RevenueRowReader {
         }
     }
 
-    /// A part that says it inflates past the cap is refused before any of it is inflated.
-    static func refuseDeclaredSize(of entry: Entry) throws {
+    /// Before any of a part is inflated by ZIPFoundation: refused when it says it inflates past the
+    /// cap, or when its stream would not end inside the file or turns out too large (`DeflateStreamCheck`).
+    static func admit(_ entry: Entry, checkedBy streams: DeflateStreamCheck) throws {
         guard entry.uncompressedSize <= maxPartBytes else { throw UnreadableFile("\(entry.path) would inflate to \(entry.uncompressedSize) bytes (at most \(maxPartBytes))") }
+        try streams.check(entry.path, limit: maxPartBytes)
     }
 
     /// Inflates one (small) part whole, refusing one that declares or turns out to be too large.
     static func inflate(_ entry: Entry, in archive: Archive, checkedBy streams: DeflateStreamCheck) throws -> [UInt8] {
-        try refuseDeclaredSize(of: entry)
-        try streams.check(entry.path, limit: maxPartBytes)
+        try admit(entry, checkedBy: streams)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(entry.uncompressedSize))
         do {
