@@ -279,12 +279,20 @@ import Testing
         defer { folder.cleanUp() }
         var options = sandboxOptions(uploads: 20_000, from: "2026-01-01", to: "2026-07-15")
         options.latencyMilliseconds = 2
-        try await withSandbox(options) { sandbox, _ in
-            for delay in [0.2, 0.6, 1.2, 2.0] {
+        try await withSandbox(options) { sandbox, server in
+            for delay in [0.0, 0.4, 1.0, 1.8] {
+                let requestsBefore = server.stats.revenueRequests
                 let run = try RunningCLI(["report", "--base-url", sandbox.url, "--auth-url", sandbox.url, "--out", "out", "--history", "h.sqlite",
                                           "--from", "2026-01-01", "--to", "2026-07-15", "--page-size", "500", "--quiet", "--now", "2026-07-16T02:00:00Z"],
                                          in: folder.url, environment: ["CG_API_KEY": "sandbox-api-key"])
-                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))  // the moment of the kill, on purpose at random points
+                // The event first: its first page asked for, so its run is in the history (opened
+                // before anything is fetched). Then the moment of the kill, on purpose at points
+                // further into the run; no assertion depends on where it falls.
+                for _ in 0 ..< 6_000 where server.stats.revenueRequests == requestsBefore {
+                    try await Task.sleep(nanoseconds: 20_000_000)
+                }
+                #expect(server.stats.revenueRequests > requestsBefore, "the run never asked for a page")
+                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
                 run.signal(SIGKILL)
                 _ = await run.finish()
                 if FileManager.default.fileExists(atPath: folder.path("h.sqlite").path) {
