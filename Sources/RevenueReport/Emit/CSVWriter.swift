@@ -21,16 +21,22 @@ public struct CSVWriter: RowFormat {
         out.append(contentsOf: [0x0D, 0x0A])
     }
 
-    /// One row, straight into bytes: numbers need no quoting, text cells go through `appendCell`.
-    public func appendRow(_ upload: RevenueUpload, to out: inout [UInt8]) {
+    /// At most: every text cell with its quotes doubled, a guard and quotes; 20 bytes a number.
+    public func maximumRowSize(_ upload: RevenueUpload) -> Int {
+        let text = (upload.status?.utf8.count ?? 0) + (upload.sourceFilename?.utf8.count ?? 0) + upload.logsJSON.count
+        return 256 + 2 * text
+    }
+
+    /// One row into reserved output: numbers need no quoting, text cells go through `writeCell`.
+    public func write(_ upload: RevenueUpload, into out: inout OutputSpan<UInt8>) {
         let comma = UInt8(ascii: ",")
         out.appendDecimal(upload.id)
         out.append(comma)
-        appendCell(upload.status, to: &out)
+        if let status = upload.status { writeCell(status.utf8.span, into: &out) }
         out.append(comma)
-        appendCell(upload.sourceFilename, to: &out)
+        if let filename = upload.sourceFilename { writeCell(filename.utf8.span, into: &out) }
         out.append(comma)
-        upload.dateUpload.appendRFC3339(to: &out)
+        upload.dateUpload.write(into: &out)
         out.append(comma)
         if let count = upload.totalRecords { out.appendDecimal(count) }
         out.append(comma)
@@ -42,40 +48,37 @@ public struct CSVWriter: RowFormat {
         out.append(comma)
         out.appendDecimal(upload.logCount)
         out.append(comma)
-        upload.logsJSON.withUnsafeBufferPointer { appendCell($0, to: &out) }
-        out.append(contentsOf: [0x0D, 0x0A])
+        writeCell(upload.logsJSON.span, into: &out)
+        out.append(0x0D)
+        out.append(0x0A)
     }
 
-    private func appendCell(_ text: String?, to out: inout [UInt8]) {
-        guard var text else { return }
-        text.withUTF8 { appendCell($0, to: &out) }
-    }
-
-    /// RFC 4180 quoting when the cell holds a comma, quote, CR or LF; the formula guard first.
-    private func appendCell(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        let guarded = neutraliseFormulas && bytes.first.map(Self.isFormulaLeader) == true
-        let needsQuotes = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+    /// RFC 4180 quoting when the cell holds a comma, quote, CR or LF (each quote doubled); the
+    /// formula guard first.
+    private func writeCell(_ text: Span<UInt8>, into out: inout OutputSpan<UInt8>) {
+        let guarded = neutraliseFormulas && !text.isEmpty && Self.isFormulaLeader(text[0])
+        var needsQuotes = false
+        for index in text.indices where Self.needsQuotes(text[index]) {
+            needsQuotes = true
+            break
+        }
         if needsQuotes { out.append(UInt8(ascii: "\"")) }
         if guarded { out.append(UInt8(ascii: "'")) }
-        guard needsQuotes else {
-            out.append(contentsOf: bytes)
-            return
-        }
-        // Copy the stretches between quotes whole; each quote is doubled.
-        var start = 0
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\"") {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start ... index]))
+        guard needsQuotes else { return out.append(copying: text) }
+        for index in text.indices {
+            let byte = text[index]
             out.append(byte)
-            start = index + 1
+            if byte == UInt8(ascii: "\"") { out.append(byte) }
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         out.append(UInt8(ascii: "\""))
     }
 
-    static func isFormulaLeader(_ byte: UInt8) -> Bool {
-        formulaLeaders.contains(byte)
+    private static func needsQuotes(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D
     }
 
     /// First bytes that make a spreadsheet run a cell: `=`, `+`, `-`, `@`, tab, CR.
-    static let formulaLeaders: [UInt8] = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D]
+    static func isFormulaLeader(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "=") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "@") || byte == 0x09 || byte == 0x0D
+    }
 }

@@ -5,35 +5,38 @@ public struct NDJSONWriter: RowFormat {
 
     public init() {}
 
-    /// One object, keys in the CSV's order, written straight into bytes.
-    public func appendRow(_ upload: RevenueUpload, to out: inout [UInt8]) {
-        func key(_ name: StaticString) {
-            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        }
+    /// At most: the keys and numbers, each text escaped at its longest, the logs as they are.
+    public func maximumRowSize(_ upload: RevenueUpload) -> Int {
+        let text = (upload.status?.utf8.count ?? 0) + (upload.sourceFilename?.utf8.count ?? 0)
+        return 512 + JSONValue.jsonStringMaximumSize(text) + upload.logsJSON.count
+    }
+
+    /// One object into reserved output, keys in the CSV's order.
+    public func write(_ upload: RevenueUpload, into out: inout OutputSpan<UInt8>) {
         func text(_ value: String?) {
-            if let value { JSONValue.writeString(value, to: &out) } else { out.append(contentsOf: "null".utf8) }
+            if let value { out.appendJSONString(value.utf8.span) } else { out.append(literal: "null") }
         }
         func count(_ value: Int?) {
-            if let value { out.appendDecimal(value) } else { key("null") }
+            if let value { out.appendDecimal(value) } else { out.append(literal: "null") }
         }
-        key("{\"id\":")
+        out.append(literal: "{\"id\":")
         out.appendDecimal(upload.id)
-        key(",\"status\":")
+        out.append(literal: ",\"status\":")
         text(upload.status)
-        key(",\"source_filename\":")
+        out.append(literal: ",\"source_filename\":")
         text(upload.sourceFilename)
-        key(",\"date_upload\":\"")
-        upload.dateUpload.appendRFC3339(to: &out)
-        key("\",\"total_records\":")
+        out.append(literal: ",\"date_upload\":\"")
+        upload.dateUpload.write(into: &out)
+        out.append(literal: "\",\"total_records\":")
         count(upload.totalRecords)
-        key(",\"successful_records\":")
+        out.append(literal: ",\"successful_records\":")
         count(upload.successfulRecords)
-        key(",\"unsuccessful_records\":")
+        out.append(literal: ",\"unsuccessful_records\":")
         count(upload.unsuccessfulRecords)
-        key(",\"success_rate\":")
-        if let rate = upload.successRateBasisPoints { out.appendFourDecimals(rate) } else { key("null") }
-        key(",\"logs\":")
-        out.append(contentsOf: upload.logsJSON)
-        key("}\n")
+        out.append(literal: ",\"success_rate\":")
+        if let rate = upload.successRateBasisPoints { out.appendFourDecimals(rate) } else { out.append(literal: "null") }
+        out.append(literal: ",\"logs\":")
+        out.append(copying: upload.logsJSON.span)
+        out.append(literal: "}\n")
     }
 }

@@ -146,18 +146,34 @@ public struct XLSXWriter: RowsFinisher {
 struct XLSXCells: RowFormat {
     var kind: OutputKind { .xlsx }
 
-    func appendRow(_ upload: RevenueUpload, to out: inout [UInt8]) {
-        out.appendLengthPrefixed { out in
-            out.appendInteger(upload.id)
-            out.appendInteger(upload.dateUpload.localSeconds)
-            out.appendInteger(Int64(upload.dateUpload.offsetSeconds))
-            for count in [upload.totalRecords, upload.successfulRecords, upload.unsuccessfulRecords] { out.appendCount(count) }
-            out.appendInteger(Int64(upload.logCount))
-            out.appendText(upload.status)
-            out.appendText(upload.sourceFilename)
-            out.appendInteger(UInt32(upload.logsJSON.count))
-            out.append(contentsOf: upload.logsJSON)
+    /// The fixed-width fields, two texts with their lengths, the logs with theirs.
+    func maximumRowSize(_ upload: RevenueUpload) -> Int {
+        4 + 8 * 7 + 3 * 4 + (upload.status?.utf8.count ?? 0) + (upload.sourceFilename?.utf8.count ?? 0) + upload.logsJSON.count
+    }
+
+    func write(_ upload: RevenueUpload, into out: inout OutputSpan<UInt8>) {
+        let start = out.count
+        out.appendInteger(UInt32(0))  // the length, patched below
+        out.appendInteger(upload.id)
+        out.appendInteger(upload.dateUpload.localSeconds)
+        out.appendInteger(Int64(upload.dateUpload.offsetSeconds))
+        // The layout of `BinaryRecord.swift`: a count is `Int64.min` when unknown, a text
+        // `UInt32.max` when absent.
+        func count(_ value: Int?) { out.appendInteger(value.map(Int64.init) ?? Int64.min) }
+        func text(_ value: String?) {
+            guard let value else { return out.appendInteger(UInt32.max) }
+            out.appendInteger(UInt32(value.utf8.count))
+            out.append(copying: value.utf8.span)
         }
+        count(upload.totalRecords)
+        count(upload.successfulRecords)
+        count(upload.unsuccessfulRecords)
+        out.appendInteger(Int64(upload.logCount))
+        text(upload.status)
+        text(upload.sourceFilename)
+        out.appendInteger(UInt32(upload.logsJSON.count))
+        out.append(copying: upload.logsJSON.span)
+        out.patch(UInt32(out.count - start - 4), at: start)
     }
 
     /// Every upload of a file of these rows, in the order written.

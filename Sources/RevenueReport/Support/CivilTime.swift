@@ -229,37 +229,37 @@ public struct UploadTime: Sendable, Hashable, Comparable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The same, appended as bytes: the CSV and NDJSON writers call this for every row.
+    /// The same, appended as bytes.
     public func appendRFC3339(to out: inout [UInt8]) {
+        out.append(addingCapacity: Self.rfc3339MaximumSize) { write(into: &$0) }
+    }
+
+    /// At most how many bytes `write(into:)` writes: `YYYY-MM-DDTHH:MM:SS+HH:MM`.
+    static let rfc3339MaximumSize = 25
+
+    /// The same, written into reserved output: the CSV and NDJSON writers call this for every row.
+    func write(into out: inout OutputSpan<UInt8>) {
         let date = localDate
         let secondOfDay = Int(floorMod(localSeconds, 86_400))
-        // `YYYY-MM-DDTHH:MM:SS` and `Z` or `±HH:MM`: at most 25 bytes, built here, appended once.
-        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        Swift.withUnsafeMutableBytes(of: &text) { raw in
-            var count = 0
-            func digits(_ value: Int, _ width: Int) {
-                var rest = value
-                for position in stride(from: count + width - 1, through: count, by: -1) {
-                    raw[position] = UInt8(48 + rest % 10)
-                    rest /= 10
-                }
-                count += width
-            }
-            func byte(_ value: UInt8) {
-                raw[count] = value
-                count += 1
-            }
-            digits(date.year, 4); byte(UInt8(ascii: "-")); digits(date.month, 2); byte(UInt8(ascii: "-")); digits(date.day, 2)
-            byte(UInt8(ascii: "T"))
-            digits(secondOfDay / 3600, 2); byte(UInt8(ascii: ":")); digits(secondOfDay / 60 % 60, 2); byte(UInt8(ascii: ":")); digits(secondOfDay % 60, 2)
-            if offsetSeconds == 0 {
-                byte(UInt8(ascii: "Z"))
-            } else {
-                let magnitude = abs(offsetSeconds)
-                byte(UInt8(ascii: offsetSeconds < 0 ? "-" : "+"))
-                digits(magnitude / 3600, 2); byte(UInt8(ascii: ":")); digits(magnitude / 60 % 60, 2)
-            }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[..<count]))
+        out.appendPadded(date.year, width: 4)
+        out.append(UInt8(ascii: "-"))
+        out.appendPadded(date.month, width: 2)
+        out.append(UInt8(ascii: "-"))
+        out.appendPadded(date.day, width: 2)
+        out.append(UInt8(ascii: "T"))
+        out.appendPadded(secondOfDay / 3600, width: 2)
+        out.append(UInt8(ascii: ":"))
+        out.appendPadded(secondOfDay / 60 % 60, width: 2)
+        out.append(UInt8(ascii: ":"))
+        out.appendPadded(secondOfDay % 60, width: 2)
+        if offsetSeconds == 0 {
+            out.append(UInt8(ascii: "Z"))
+        } else {
+            let magnitude = abs(offsetSeconds)
+            out.append(UInt8(ascii: offsetSeconds < 0 ? "-" : "+"))
+            out.appendPadded(magnitude / 3600, width: 2)
+            out.append(UInt8(ascii: ":"))
+            out.appendPadded(magnitude / 60 % 60, width: 2)
         }
     }
 

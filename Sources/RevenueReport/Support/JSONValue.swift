@@ -135,53 +135,48 @@ extension JSONValue {
         out += String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Writes `s` as a JSON string literal: quotes, backslashes and control characters escaped,
-    /// U+2028 and U+2029 too (legal JSON, but they break JavaScript consumers); the rest as UTF-8.
+    /// Writes `s` as a JSON string literal (`OutputSpan.appendJSONString`).
     public static func writeString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { bytes in
-            var runStart = 0
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                var escape: StaticString?
-                var width = 1
-                switch byte {
-                case UInt8(ascii: "\""): escape = "\\\""
-                case UInt8(ascii: "\\"): escape = "\\\\"
-                case 0x0A: escape = "\\n"
-                case 0x0D: escape = "\\r"
-                case 0x09: escape = "\\t"
-                case 0x08: escape = "\\b"
-                case 0x0C: escape = "\\f"
-                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
-                    escape = bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
-                    width = 3
-                default:
-                    if byte < 0x20 {
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                        out.append(contentsOf: "\\u00".utf8)
-                        out.append(hexDigits[Int(byte >> 4)])
-                        out.append(hexDigits[Int(byte & 0xF)])
-                        index += 1
-                        runStart = index
-                        continue
-                    }
-                }
-                if let escape {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                    out.append(contentsOf: UnsafeBufferPointer(start: escape.utf8Start, count: escape.utf8CodeUnitCount))
-                    index += width
-                    runStart = index
-                } else {
-                    index += 1
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
-        }
-        out.append(UInt8(ascii: "\""))
+        let text = s.utf8.span
+        out.append(addingCapacity: jsonStringMaximumSize(text.count)) { $0.appendJSONString(text) }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// At most how many bytes the literal of a text of `count` bytes takes: every byte may
+    /// become `\u00XX`.
+    static func jsonStringMaximumSize(_ count: Int) -> Int { 2 + 6 * count }
+
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+}
+
+extension OutputSpan<UInt8> {
+    /// `text` (UTF-8) as a JSON string literal: quotes, backslashes and control characters
+    /// escaped, U+2028 and U+2029 too (legal JSON, but they break JavaScript consumers); the rest
+    /// as it is. Room for `JSONValue.jsonStringMaximumSize(text.count)` bytes must be reserved.
+    mutating func appendJSONString(_ text: Span<UInt8>) {
+        append(UInt8(ascii: "\""))
+        var index = 0
+        while index < text.count {
+            let byte = text[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""): append(literal: "\\\"")
+            case UInt8(ascii: "\\"): append(literal: "\\\\")
+            case 0x0A: append(literal: "\\n")
+            case 0x0D: append(literal: "\\r")
+            case 0x09: append(literal: "\\t")
+            case 0x08: append(literal: "\\b")
+            case 0x0C: append(literal: "\\f")
+            case 0xE2 where index + 1 < text.count && text[index] == 0x80 && (text[index + 1] == 0xA8 || text[index + 1] == 0xA9):
+                append(literal: text[index + 1] == 0xA8 ? "\\u2028" : "\\u2029")
+                index += 2
+            case 0x00 ..< 0x20:
+                append(literal: "\\u00")
+                append(JSONValue.hexDigits[Int(byte >> 4)])
+                append(JSONValue.hexDigits[Int(byte & 0xF)])
+            default:
+                append(byte)
+            }
+        }
+        append(UInt8(ascii: "\""))
+    }
 }

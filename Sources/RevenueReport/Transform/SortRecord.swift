@@ -31,17 +31,28 @@ public struct SortRecord {
         return (SortRecord(bytes: bytes), end)
     }
 
-    /// Appends one upload's record, length prefix included, to `out`, its rows rendered by `formats`.
+    /// Appends one upload's record, length prefix included, to `out`, its rows rendered by
+    /// `formats`: room for the whole record is reserved once, and each row written into it.
     static func append(_ upload: RevenueUpload, formats: [any RowFormat], to out: inout [UInt8]) {
-        appendFrame(instant: upload.dateUpload.instant, id: upload.id, rowCount: formats.count, to: &out) { out in
+        var bound = 4 + headerSize + 1
+        for format in formats { bound += 4 + format.maximumRowSize(upload) }
+        out.append(addingCapacity: bound) { record in
+            record.appendInteger(UInt32(0))  // the length, patched below
+            record.appendInteger(upload.dateUpload.instant)
+            record.appendInteger(upload.id)
+            record.append(UInt8(formats.count))
             for format in formats {
-                out.appendLengthPrefixed { format.appendRow(upload, to: &$0) }
+                let start = record.count
+                record.appendInteger(UInt32(0))
+                format.write(upload, into: &record)
+                record.patch(UInt32(record.count - start - 4), at: start)
             }
+            record.patch(UInt32(record.count - 4), at: 0)
         }
     }
 
-    /// The layout's one writer: length prefix, key, row count, then `rows`, which appends each
-    /// row with `appendLengthPrefixed`.
+    /// The same layout from rows already rendered (read back from the row outputs): length
+    /// prefix, key, row count, then `rows`, which appends each row with `appendLengthPrefixed`.
     static func appendFrame(instant: Int64, id: Int64, rowCount: Int, to out: inout [UInt8],
                             rows: (inout [UInt8]) throws -> Void) rethrows {
         let start = out.count
