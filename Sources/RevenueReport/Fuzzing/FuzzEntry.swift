@@ -17,7 +17,10 @@ public enum FuzzEntry {
     /// (Also what the scanners' parity tests compare.)
     static func scannedOutcomes(_ page: RawPage) -> [String]? {
         let typer = RecordTyper(zone: .utc)
-        return PageParser.scannedRecords(page)?.enumerated().map { describe(typer.type($1, page: page.origin, position: $0 + 1)) }
+        guard let scanned = PageParser.scannedRecords(page) else { return nil }
+        return scanned.withText(of: page) { text in
+            scanned.records.enumerated().map { describe(typer.type($1, text: text, page: page.origin, position: $0 + 1)) }
+        }
     }
 
     /// The same through `PageParser` and the typer; nil when the general parser refuses the page.

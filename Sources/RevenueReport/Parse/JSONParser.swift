@@ -160,6 +160,12 @@ struct JSONParser {
 
     mutating func parseNumber() throws(Failure) -> String {
         let start = index
+        try skipNumber()
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    }
+
+    /// Moves past a number, checking its form.
+    mutating func skipNumber() throws(Failure) {
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw fail("a number needs a digit") }
         if bytes[index] == UInt8(ascii: "0") {
@@ -178,7 +184,6 @@ struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw fail("a digit must follow the exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool {

@@ -8,12 +8,16 @@ import Foundation
 /// itself: another shape, a member it does not know, a repeated or escaped member name, anything
 /// malformed. Such a page goes the general way (`PageParser`), which also words any error. The
 /// fields go to the same `RecordTyper` either way, so a record is typed the same either way.
+///
+/// Strings and numbers are not decoded here: a member's value is noted as the range of the page
+/// where it lies (`FieldValue`), and typed from there.
 enum JSONRecordScanner {
-    /// The records' fields in page order, or nil when the page is not the common case.
-    static func records(in data: Data) -> [RecordFields]? {
-        data.withUnsafeBytes { raw -> [RecordFields]? in
+    /// The records' fields in page order (their ranges point into `data`), or nil when the page
+    /// is not the common case.
+    static func records(in data: Data) -> ScannedRecords? {
+        data.withUnsafeBytes { raw -> ScannedRecords? in
             var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
-            return (try? parser.scanRecordPage()) ?? nil
+            return ((try? parser.scanRecordPage()) ?? nil).map { ScannedRecords(records: $0) }
         }
     }
 }
@@ -85,6 +89,25 @@ extension JSONParser {
         return records
     }
 
+    /// A string where it lies when its bytes are its text (valid UTF-8, no escape); otherwise
+    /// decoded by `parseString`, which also refuses what is not a string.
+    private mutating func scanString() throws(Failure) -> FieldValue {
+        let start = index + 1
+        var end = start
+        var ascii = true
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == Self.quote || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            if byte >= 0x80 { ascii = false }
+            end += 1
+        }
+        guard end < bytes.count, bytes[end] == Self.quote,
+              ascii || String(validating: UnsafeBufferPointer(rebasing: bytes[start ..< end]), as: UTF8.self) != nil
+        else { return .value(.string(try parseString())) }
+        index = end + 1
+        return .text(start ..< end)
+    }
+
     private mutating func scanRecord() throws(Failure) -> RecordFields? {
         try enterContainer()
         index += 1
@@ -114,16 +137,23 @@ extension JSONParser {
             skipWhitespace()
             guard index < bytes.count else { return nil }
             switch bytes[index] {
-            case Self.quote: fields[field] = .string(try parseString())
-            case UInt8(ascii: "-"), UInt8(ascii: "0") ... UInt8(ascii: "9"): fields[field] = .number(try parseNumber())
+            case Self.quote: fields[field] = try scanString()
+            case UInt8(ascii: "-"), UInt8(ascii: "0") ... UInt8(ascii: "9"):
+                let start = index
+                try skipNumber()
+                fields[field] = .number(start ..< index)
             case UInt8(ascii: "[") where field == .logs:
                 // Read as a tree (for the causes), and kept as text when that is how it would
                 // be written again: then no upload writes its logs a second time.
                 let start = index
-                fields.logs = try parseValue()
+                fields.logs = .value(try parseValue())
                 let text = UnsafeBufferPointer(rebasing: bytes[start ..< index])
-                if JSONValue.isWrittenAsReceived(text) { fields.logsAsReceived = Array(text) }
-            default: fields[field] = try parseValue()
+                if text.count == 2 {
+                    fields.logsAsReceived = RevenueUpload.noLogsJSON
+                } else if JSONValue.isWrittenAsReceived(text) {
+                    fields.logsAsReceived = Array(text)
+                }
+            default: fields[field] = .value(try parseValue())
             }
             skipWhitespace()
             guard index < bytes.count else { return nil }

@@ -37,7 +37,7 @@ public enum PageParser {
     /// The common page's records, read without a tree of values (`JSONRecordScanner`,
     /// `XMLRecordScanner`); nil when the format's scanner declines the page, which then goes
     /// through `parse`.
-    static func scannedRecords(_ page: RawPage) -> [RecordFields]? {
+    static func scannedRecords(_ page: RawPage) -> ScannedRecords? {
         switch page.format {
         case .json: JSONRecordScanner.records(in: page.bytes)
         case .xml: XMLRecordScanner.records(in: page.bytes)

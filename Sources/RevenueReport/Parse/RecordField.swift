@@ -43,7 +43,7 @@ enum RecordField: CaseIterable {
 }
 
 extension RecordFields {
-    subscript(field: RecordField) -> JSONValue? {
+    subscript(field: RecordField) -> FieldValue? {
         get {
             switch field {
             case .id: id

@@ -5,7 +5,8 @@ import Foundation
 /// records of one element name, each holding the documented fields at most once apiece.
 ///
 /// It reads with libxml2's SAX2 callbacks (the same parser core as `XMLParser`'s reader, with the
-/// same options) straight into `RecordFields`; inside `logs` it builds the values with
+/// same options) straight into `RecordFields`: each field's text is gathered into one buffer for
+/// the page and noted as its range there; inside `logs` it builds the values with
 /// `XMLOpenElement`, as the tree builder does. It declines (returns nil) whatever it does not
 /// handle itself: another shape, an error envelope, a field it does not know or sees twice, child
 /// elements in a plain field, and anything libxml2 reports, even a warning. Such a page goes the
@@ -16,13 +17,13 @@ import Foundation
 /// no entity handler, so an entity other than the five predefined ones is an error; no network.
 enum XMLRecordScanner {
     /// The records' fields in page order, or nil when the page is not the common case.
-    static func records(in data: Data) -> [RecordFields]? {
+    static func records(in data: Data) -> ScannedRecords? {
         _ = XMLParser.initialise
         guard data.count >= 4, data.count <= Int(Int32.max) else { return nil }
         var handler = Self.handler()
         var scan = Scan()
         return withUnsafeMutablePointer(to: &scan) { scan in
-            data.withUnsafeBytes { raw -> [RecordFields]? in
+            data.withUnsafeBytes { raw -> ScannedRecords? in
                 let base = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
                 // The first bytes at creation, so the parser sees the byte order mark or declaration
                 // that names the encoding before any content (as xmllint and the reader do).
@@ -32,7 +33,7 @@ enum XMLRecordScanner {
                 scan.pointee.parser = parser
                 let status = xmlParseChunk(parser, base + 4, Int32(raw.count - 4), 1)
                 guard status == 0, parser.pointee.wellFormed == 1, !scan.pointee.declined, scan.pointee.finished else { return nil }
-                return scan.pointee.records
+                return ScannedRecords(records: scan.pointee.records, gatheredText: scan.pointee.text)
             }
         }
     }
@@ -76,13 +77,15 @@ enum XMLRecordScanner {
         private(set) var declined = false
         private(set) var finished = false
         private(set) var records: [RecordFields] = []
+        /// Every field's text, back to back: the records' ranges point into it.
+        private(set) var text: [UInt8] = []
 
         private var depth = 0
         private var recordName: UnsafePointer<xmlChar>?
         private var record = RecordFields()
         private var seen: UInt8 = 0
         private var field: RecordField?
-        private var fieldText: [UInt8] = []
+        private var fieldStart = 0
         /// The open elements from a record's `<logs>` down; empty outside `logs`.
         private var logs: [XMLOpenElement] = []
         private var names = XMLElementNames()
@@ -123,7 +126,7 @@ enum XMLRecordScanner {
                     logs = [XMLOpenElement(name: "logs", isLogs: true, insideLogs: false)]
                 } else {
                     self.field = field
-                    fieldText.removeAll(keepingCapacity: true)
+                    fieldStart = text.count
                 }
             default:
                 // Child elements belong only inside logs, and no deeper than the reader allows.
@@ -151,9 +154,9 @@ enum XMLRecordScanner {
                 if !logs.isEmpty {
                     var element = logs.removeLast()
                     let value = element.value()
-                    if logs.isEmpty { record.logs = value } else { logs[logs.count - 1].add(child: element.name, value: value) }
+                    if logs.isEmpty { record.logs = .value(value) } else { logs[logs.count - 1].add(child: element.name, value: value) }
                 } else if let field {
-                    record[field] = .string(String(decoding: fieldText, as: UTF8.self))
+                    record[field] = .text(fieldStart ..< text.count)
                     self.field = nil
                 }
             }
@@ -165,7 +168,7 @@ enum XMLRecordScanner {
                 // Between child elements, layout only: an element with children has no text.
                 if !logs[logs.count - 1].hasChildElements { logs[logs.count - 1].append(text: bytes) }
             } else if field != nil {
-                fieldText.append(contentsOf: bytes)
+                text.append(contentsOf: bytes)
             }
             // Text between records or fields is layout: the general reader drops it too.
         }

@@ -173,16 +173,14 @@ public struct UploadTime: Sendable, Hashable, Comparable {
     /// an explicit `Z` or `±HH:MM` offset, which is then converted to the source zone.
     public static func parse(_ text: String, zone: SourceZone) -> UploadTime? {
         // The API's own form, read in place: the general path below copies and may reshape.
-        if text.utf8.count == 19, let wall = text.utf8.withContiguousStorageIfAvailable({ wallSeconds($0) }) ?? nil {
-            return UploadTime(localSeconds: wall, offsetSeconds: zone.offset(atLocalSeconds: wall))
-        }
+        if let time = parseAPIForm(text.utf8.span, zone: zone) { return time }
         var b = Array(text.utf8)
         // Tolerated shortenings: a date alone is its midnight, `HH:MM` has 0 seconds.
         if b.count == 10 { b += Array(" 00:00:00".utf8) }
         if b.count >= 16, b.count == 16 || !(b[16] == UInt8(ascii: ":")), b[13] == UInt8(ascii: ":") {
             b.insert(contentsOf: Array(":00".utf8), at: 16)
         }
-        guard b.count >= 19, let wall = wallSeconds(b[0..<19]) else { return nil }
+        guard b.count >= 19, let wall = wallSeconds(b.span.extracting(0 ..< 19)) else { return nil }
         var rest = b[19...]
         if rest.first == UInt8(ascii: ".") {
             rest = rest.dropFirst()
@@ -209,13 +207,20 @@ public struct UploadTime: Sendable, Hashable, Comparable {
         return UploadTime(localSeconds: instant + Int64(offset), offsetSeconds: offset)
     }
 
+    /// Exactly `YYYY-MM-DD HH:MM:SS` (or with `T`), the API's form, in the source zone; nil for
+    /// anything else (`parse` takes the other forms).
+    static func parseAPIForm(_ bytes: Span<UInt8>, zone: SourceZone) -> UploadTime? {
+        guard let wall = wallSeconds(bytes) else { return nil }
+        return UploadTime(localSeconds: wall, offsetSeconds: zone.offset(atLocalSeconds: wall))
+    }
+
     /// `YYYY-MM-DD HH:MM:SS` (or with `T`) exactly, as seconds since 1970 on the wall clock.
-    private static func wallSeconds<Bytes: RandomAccessCollection<UInt8>>(_ b: Bytes) -> Int64? where Bytes.Index == Int {
-        guard b.count == 19, b.startIndex == 0, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+    private static func wallSeconds(_ b: Span<UInt8>) -> Int64? {
+        guard b.count == 19, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
               b[10] == UInt8(ascii: " ") || b[10] == UInt8(ascii: "T"),
               b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
-              let year = CivilDate.number(b[0..<4]), let month = CivilDate.number(b[5..<7]), let day = CivilDate.number(b[8..<10]),
-              let hour = CivilDate.number(b[11..<13]), let minute = CivilDate.number(b[14..<16]), let second = CivilDate.number(b[17..<19]),
+              let year = CivilDate.number(b, 0 ..< 4), let month = CivilDate.number(b, 5 ..< 7), let day = CivilDate.number(b, 8 ..< 10),
+              let hour = CivilDate.number(b, 11 ..< 13), let minute = CivilDate.number(b, 14 ..< 16), let second = CivilDate.number(b, 17 ..< 19),
               hour < 24, minute < 60, second < 60,
               let date = CivilDate(year: year, month: month, day: day)
         else { return nil }

@@ -30,11 +30,21 @@ public struct RecordTyper: Sendable {
                                             reason: "expected a record object, found \(record.fields.compactText.prefix(60))")
             return .rejected(rejection, dateUpload: nil)
         }
-        return type(RecordFields(record.fields), page: record.page, position: record.position)
+        return type(RecordValues(record.fields), page: record.page, position: record.position)
     }
 
-    /// Types the fields of the record at `position` on `page`.
-    func type(_ fields: RecordFields, page: String, position: Int) -> Outcome {
+    /// Types the fields a record scanner found for the record at `position` on `page`; `text`
+    /// is what their ranges point into. The common record is typed where it lies
+    /// (`uploadInPlace`); any other, and every record with a problem, the general way, which
+    /// words the problems: the two agree on every record (the scanners' parity tests and fuzz
+    /// targets hold them to it).
+    func type(_ fields: RecordFields, text: Span<UInt8>, page: String, position: Int) -> Outcome {
+        if let upload = uploadInPlace(fields, text: text) { return .typed(upload) }
+        return type(fields.values(in: text), page: page, position: position)
+    }
+
+    /// Types the values of the record at `position` on `page`.
+    func type(_ fields: RecordValues, page: String, position: Int) -> Outcome {
         let rawID = Self.text(of: fields.id)
         var problems: [String] = []
 
@@ -126,8 +136,8 @@ public struct RecordTyper: Sendable {
     }
 }
 
-/// The fields a record is typed from, looked up once (nil: the member is absent).
-struct RecordFields {
+/// The values a record is typed from the general way, looked up once (nil: the member is absent).
+struct RecordValues {
     var id: JSONValue?
     var status: JSONValue?
     var sourceFilename: JSONValue?
@@ -136,9 +146,7 @@ struct RecordFields {
     var successfulRecords: JSONValue?
     var unsuccessfulRecords: JSONValue?
     var logs: JSONValue?
-    /// The logs list's bytes as received, when they are what writing `logs` again would give
-    /// (`JSONValue.isWrittenAsReceived`): the page scanner sets it, and the upload keeps them
-    /// instead of writing the list again.
+    /// As `RecordFields.logsAsReceived`.
     var logsAsReceived: [UInt8]?
 
     init() {}

@@ -56,14 +56,14 @@ public struct PageTyping: Sendable {
         // short records: one allocation of that, rather than a doubling series of copies.
         encoded.reserveCapacity(raw.bytes.count * (2 * formats.count + 1) / 2 + 4_096)
         // `logs`: the record's logs as read, for their causes (the upload holds them as text only).
-        func place(_ outcome: RecordTyper.Outcome, logs: JSONValue?) {
+        func place(_ outcome: RecordTyper.Outcome, logs: @autoclosure () -> JSONValue?) {
             switch outcome {
             case .typed(let upload):
                 switch range.place(upload.dateUpload, id: upload.id) {
                 case .inRange:
                     let start = encoded.count
                     SortRecord.append(upload, formats: formats, to: &encoded)
-                    if upload.logCount > 0 { causes[outcomes.count] = RecordTyper.logEntries(logs).map(LogEntryReading.cause(of:)) }
+                    if upload.logCount > 0 { causes[outcomes.count] = RecordTyper.logEntries(logs()).map(LogEntryReading.cause(of:)) }
                     outcomes.append(.typed(upload, .inRange(bytes: start ..< encoded.count)))
                 case .previous:
                     outcomes.append(.typed(upload, .previous))
@@ -75,10 +75,12 @@ public struct PageTyping: Sendable {
             }
         }
         // The common page is read without a tree of values; every other page the general way.
-        if let records = PageParser.scannedRecords(raw) {
-            outcomes.reserveCapacity(records.count)
-            for (offset, fields) in records.enumerated() {
-                place(typer.type(fields, page: raw.origin, position: offset + 1), logs: fields.logs)
+        if let scanned = PageParser.scannedRecords(raw) {
+            outcomes.reserveCapacity(scanned.records.count)
+            scanned.withText(of: raw) { text in
+                for (offset, fields) in scanned.records.enumerated() {
+                    place(typer.type(fields, text: text, page: raw.origin, position: offset + 1), logs: fields.logs?.jsonValue(in: text))
+                }
             }
             return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: false, outcomes: outcomes, encoded: encoded, causes: causes)
         }
