@@ -47,6 +47,13 @@ extension OutputSpan<UInt8> {
         }
     }
 
+    /// `value`'s last two digits (`7` -> `07`): months, days, hours, minutes, seconds.
+    mutating func appendTwoDigits(_ value: Int) {
+        let lastTwo = value.magnitude % 100
+        append(UInt8(48 + lastTwo / 10))
+        append(UInt8(48 + lastTwo % 10))
+    }
+
     /// Ten-thousandths as a number with 4 decimals: `6667` -> `0.6667`.
     mutating func appendFourDecimals(_ tenThousandths: Int) {
         appendDecimal(tenThousandths / 10_000)

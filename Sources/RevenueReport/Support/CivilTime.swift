@@ -246,25 +246,26 @@ public struct UploadTime: Sendable, Hashable, Comparable {
     func write(into out: inout OutputSpan<UInt8>) {
         let date = localDate
         let secondOfDay = Int(floorMod(localSeconds, 86_400))
-        out.appendPadded(date.year, width: 4)
+        out.appendTwoDigits(date.year / 100)
+        out.appendTwoDigits(date.year)
         out.append(UInt8(ascii: "-"))
-        out.appendPadded(date.month, width: 2)
+        out.appendTwoDigits(date.month)
         out.append(UInt8(ascii: "-"))
-        out.appendPadded(date.day, width: 2)
+        out.appendTwoDigits(date.day)
         out.append(UInt8(ascii: "T"))
-        out.appendPadded(secondOfDay / 3600, width: 2)
+        out.appendTwoDigits(secondOfDay / 3600)
         out.append(UInt8(ascii: ":"))
-        out.appendPadded(secondOfDay / 60 % 60, width: 2)
+        out.appendTwoDigits(secondOfDay / 60 % 60)
         out.append(UInt8(ascii: ":"))
-        out.appendPadded(secondOfDay % 60, width: 2)
+        out.appendTwoDigits(secondOfDay % 60)
         if offsetSeconds == 0 {
             out.append(UInt8(ascii: "Z"))
         } else {
             let magnitude = abs(offsetSeconds)
             out.append(UInt8(ascii: offsetSeconds < 0 ? "-" : "+"))
-            out.appendPadded(magnitude / 3600, width: 2)
+            out.appendTwoDigits(magnitude / 3600)
             out.append(UInt8(ascii: ":"))
-            out.appendPadded(magnitude / 60 % 60, width: 2)
+            out.appendTwoDigits(magnitude / 60 % 60)
         }
     }
 

@@ -15,17 +15,20 @@ struct FirstInReportOrder<Element: Sendable>: Sendable {
 
     let limit: Int
     private var heap = Heap<Ranked>()
+    /// The key of the last element kept, once `limit` are: kept apart, so that refusing an
+    /// offer (most offers of a long run) reads no element of the heap (`heap.max` copies one).
+    private var lastKept: Key?
 
     init(limit: Int) { self.limit = limit }
 
     /// Keeps the `limit` first: past it, an element replaces the last kept when it comes before it.
-    /// The key is compared first: most offers of a long run are refused, and making the
-    /// element's copy for the heap costs more than the comparison.
     mutating func offer(_ element: Element, key: Key) {
         if heap.count < limit {
             heap.insert(Ranked(key: key, element: element))
-        } else if let last = heap.max?.key, key < last {
+            if heap.count == limit { lastKept = heap.max?.key }
+        } else if let last = lastKept, key < last {
             heap.replaceMax(with: Ranked(key: key, element: element))
+            lastKept = heap.max?.key
         }
     }
 
