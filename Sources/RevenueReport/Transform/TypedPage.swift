@@ -78,8 +78,10 @@ public struct PageTyping: Sendable {
         if let scanned = PageParser.scannedRecords(raw) {
             outcomes.reserveCapacity(scanned.records.count)
             scanned.withText(of: raw) { text in
-                for (offset, fields) in scanned.records.enumerated() {
-                    place(typer.type(fields, text: text, page: raw.origin, position: offset + 1), logs: fields.logs?.jsonValue(in: text))
+                // By index: each record's fields are read where they are in the array, not copied out.
+                for index in scanned.records.indices {
+                    place(typer.type(scanned.records[index], text: text, page: raw.origin, position: index + 1),
+                          logs: scanned.records[index].logs?.jsonValue(in: text))
                 }
             }
             return TypedPage(raw: raw, sha256: sha256, isNoDataAnswer: false, outcomes: outcomes, encoded: encoded, causes: causes)
