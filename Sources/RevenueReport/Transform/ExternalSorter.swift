@@ -42,12 +42,7 @@ public struct ExternalSorter: ~Copyable {
     private let directory: URL
     private let runBytes: Int
     private var phase: Phase
-    /// Records held where they lie: the pages' buffers, kept whole rather than copied.
-    private var heldBuffers: [[UInt8]] = []
-    /// Records held by copy (those given as bytes, and those taken back from the destination).
     private var arena: [UInt8] = []
-    /// Bytes of the records held, in the buffers and the arena.
-    private var heldBytes = 0
     private var entries: [Entry] = []
     private(set) var count = 0
 
@@ -59,17 +54,13 @@ public struct ExternalSorter: ~Copyable {
         public var spilledRuns: Int
     }
 
-    /// Where a record lies (from its length prefix on), with its sort key.
+    /// Where a record lies in the arena (from its length prefix on), with its sort key.
     private struct Entry {
         var instant: Int64
         var id: Int64
-        /// Which of `heldBuffers` it is in; `Entry.inArena` for the arena.
-        var buffer: Int
         var offset: Int
         /// Its bytes with the prefix: a run is written without reading each prefix again.
         var length: Int
-
-        static let inArena = -1
 
         static func inOrder(_ a: Entry, _ b: Entry) -> Bool {
             a.instant != b.instant ? a.instant < b.instant : a.id < b.id
@@ -114,47 +105,7 @@ public struct ExternalSorter: ~Copyable {
         phase = .streaming(to: destination, last: last)
     }
 
-    /// A record in a page's buffer with its sort key (the collector knows it from the upload,
-    /// so the record's bytes need not be read here).
-    struct KeyedRecord {
-        var instant: Int64
-        var id: Int64
-        /// Where it lies in the buffer, length prefix included.
-        var bytes: Range<Int>
-    }
-
-    /// Adds `records`, which lie in `buffer` as `SortRecord.append` wrote them: while they come
-    /// in order they go to the destination; once held, the buffer is kept as it is, not copied.
-    mutating func add(_ records: [KeyedRecord], of buffer: [UInt8]) throws {
-        var next = 0
-        if case .streaming(let destination, var last) = phase {
-            try buffer.withUnsafeBytes { raw in
-                while next < records.count {
-                    let record = records[next]
-                    if let last, (record.instant, record.id) <= last { break }
-                    try destination.append(SortRecord.framed(at: record.bytes.lowerBound, in: raw).record, remember: true)
-                    last = (record.instant, record.id)
-                    count += 1
-                    next += 1
-                }
-            }
-            if next == records.count {
-                phase = .streaming(to: destination, last: last)
-                return
-            }
-            try stopStreaming(destination)
-        }
-        let index = heldBuffers.count
-        heldBuffers.append(buffer)
-        for record in records[next...] {
-            entries.append(Entry(instant: record.instant, id: record.id, buffer: index, offset: record.bytes.lowerBound, length: record.bytes.count))
-            heldBytes += record.bytes.count
-            count += 1
-        }
-        if heldBytes >= runBytes { try writeRun() }
-    }
-
-    /// Keeps records to sort (copied into the arena), writing a sorted run when the batch is full.
+    /// Keeps records to sort, writing a sorted run when the batch is full.
     private mutating func hold(_ records: UnsafeRawBufferPointer) throws {
         // Copied first, then framed in the copy: the page's records were written on another
         // core, and reading each one's prefix there cost a cache miss a record (92% of this
@@ -165,13 +116,12 @@ public struct ExternalSorter: ~Copyable {
             var position = base
             while position < raw.count {
                 let (record, end) = SortRecord.framed(at: position, in: raw)
-                entries.append(Entry(instant: record.instant, id: record.id, buffer: Entry.inArena, offset: position, length: end - position))
+                entries.append(Entry(instant: record.instant, id: record.id, offset: position, length: end - position))
                 position = end
                 count += 1
             }
         }
-        heldBytes += records.count
-        if heldBytes >= runBytes { try writeRun() }
+        if arena.count >= runBytes { try writeRun() }
     }
 
     /// The records so far came in order and are in the destination; the next one is not: take
@@ -195,12 +145,15 @@ public struct ExternalSorter: ~Copyable {
     consuming func forEachInOrder(_ body: (SortRecord) throws -> Void) throws -> Outcome {
         if case .buffering = phase {
             entries.sort(by: Entry.inOrder)
-            try forEachHeld { try body(SortRecord.framed(at: 0, in: $0).record) }
+            try arena.withUnsafeBytes { raw in
+                for entry in entries {
+                    try body(SortRecord.framed(at: entry.offset, in: raw).record)
+                }
+            }
             return outcome
         }
         if !entries.isEmpty { try writeRun() }
         arena = []
-        heldBuffers = []
         entries = []
         guard case .spilled(let file, let runs) = phase else { return outcome }
         try Self.merge(runs, of: file, into: body)
@@ -219,34 +172,20 @@ public struct ExternalSorter: ~Copyable {
         let start = file.size
         var chunk: [UInt8] = []
         chunk.reserveCapacity(1 << 20)
-        try forEachHeld { record in
-            chunk.append(contentsOf: record)
-            if chunk.count >= 1 << 20 {
-                try file.append(chunk)
-                chunk.removeAll(keepingCapacity: true)
+        try arena.withUnsafeBytes { raw in
+            for entry in entries {
+                chunk.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[entry.offset ..< entry.offset + entry.length]))
+                if chunk.count >= 1 << 20 {
+                    try file.append(chunk)
+                    chunk.removeAll(keepingCapacity: true)
+                }
             }
         }
         try file.append(chunk)
         runs.append(start ..< file.size)
         phase = .spilled(file, runs: runs)
         arena.removeAll(keepingCapacity: true)
-        heldBuffers.removeAll(keepingCapacity: true)
-        heldBytes = 0
         entries.removeAll(keepingCapacity: true)
-    }
-
-    /// Calls `body` with each held record's bytes (length prefix included), in `entries`' order.
-    private func forEachHeld(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        try arena.withUnsafeBytes { arenaBytes in
-            for entry in entries {
-                let bytes = entry.offset ..< entry.offset + entry.length
-                if entry.buffer == Entry.inArena {
-                    try body(UnsafeRawBufferPointer(rebasing: arenaBytes[bytes]))
-                } else {
-                    try heldBuffers[entry.buffer].withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[bytes])) }
-                }
-            }
-        }
     }
 
     /// The k-way merge: the heap holds each run's next record key; the smallest is handed on.

@@ -89,11 +89,19 @@ public struct UploadCollector: ~Copyable {
     public mutating func add(_ page: TypedPage) throws {
         counts.pages += 1
         var tally = PageTally()
-        var inRange: [ExternalSorter.KeyedRecord] = []
+        // In-range records go to the sorter in stretches of the page's encoded bytes: all of
+        // them at once unless a repeat or an out-of-range record sits between them.
+        var stretch: Range<Int>?
         for (index, outcome) in page.outcomes.enumerated() {
-            if let record = try take(outcome, position: index + 1, of: page, tally: &tally) { inRange.append(record) }
+            guard let bytes = try take(outcome, position: index + 1, of: page, tally: &tally) else { continue }
+            if let current = stretch, current.upperBound == bytes.lowerBound {
+                stretch = current.lowerBound ..< bytes.upperBound
+            } else {
+                if let current = stretch { try handOver(current, of: page) }
+                stretch = bytes
+            }
         }
-        if !inRange.isEmpty { try sorter.add(inRange, of: page.encoded) }
+        if let stretch { try handOver(stretch, of: page) }
         try checkNotRepeating(page, tally)
     }
 
@@ -104,8 +112,7 @@ public struct UploadCollector: ~Copyable {
     }
 
     /// Counts one record; for an upload in range, returns where its sorter record is on the page.
-    private mutating func take(_ outcome: TypedPage.Outcome, position: Int, of page: TypedPage, tally: inout PageTally) throws
-        -> ExternalSorter.KeyedRecord? {
+    private mutating func take(_ outcome: TypedPage.Outcome, position: Int, of page: TypedPage, tally: inout PageTally) throws -> Range<Int>? {
         counts.read += 1
         switch outcome {
         case .typed(let upload, let placement):
@@ -123,7 +130,7 @@ public struct UploadCollector: ~Copyable {
                 summary.add(upload)
                 excerpt.add(upload, alert: alert)
                 if let found = page.causes[position - 1] { causes.add(upload, causes: found) }
-                return ExternalSorter.KeyedRecord(instant: upload.dateUpload.instant, id: upload.id, bytes: bytes)
+                return bytes
             case .previous:
                 previous.add(upload)
                 counts.outOfRange += 1
@@ -153,6 +160,10 @@ public struct UploadCollector: ~Copyable {
                 logger.warning("asked again: \(rejection)")
             }
         }
+    }
+
+    private mutating func handOver(_ stretch: Range<Int>, of page: TypedPage) throws {
+        try page.encoded.withUnsafeBytes { try sorter.add(UnsafeRawBufferPointer(rebasing: $0[stretch])) }
     }
 
     /// A page of nothing but ids already seen, or the same bytes as the page before, is a source
