@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RevenueReport
 
@@ -29,6 +30,26 @@ import Testing
         #expect(row.contains("'" + filename))
         #expect(!csvRow(filename: filename, neutralise: false).contains("'" + filename))
         #expect(csvRow(filename: filename, neutralise: false).contains(filename))
+    }
+
+    /// Rows are written into memory reserved from the format's own bound: texts made only of
+    /// what each format escapes most (quotes for the CSV, control characters for NDJSON) must
+    /// fit, and read back as they were.
+    @Test func rowsOfTheLongestEscapesFitTheirBound() throws {
+        let worst = String(repeating: "\"", count: 300) + String(repeating: "\u{01}\u{2028}", count: 200)
+        let upload = RevenueUpload(id: Int64.min, status: worst, sourceFilename: "=" + worst, dateUpload: UploadTime(localSeconds: 253_402_300_799, offsetSeconds: -50_400),
+                                   totalRecords: Int(Int32.max), successfulRecords: Int(Int32.max), unsuccessfulRecords: 0, logs: [.string(worst)])
+        for format: any RowFormat in [CSVWriter(), NDJSONWriter(), XLSXCells()] {
+            var row: [UInt8] = []
+            format.appendRow(upload, to: &row)
+            #expect(row.count <= format.maximumRowSize(upload), "\(format.kind)")
+        }
+        let line = NDJSONWriter().render([upload])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.dropLast())) as? [String: Any])
+        #expect(object["status"] as? String == worst)
+        #expect(object["source_filename"] as? String == "=" + worst)
+        let csv = String(decoding: CSVWriter().render([upload]), as: UTF8.self)
+        #expect(csv.contains(",\"'=" + worst.replacingOccurrences(of: "\"", with: "\"\"") + "\","))
     }
 
     @Test func statusIsGuardedToo() {

@@ -93,6 +93,34 @@ import Testing
         #expect(scanned(Data(Self.pages[19].utf8)) == nil && general(Data(Self.pages[19].utf8)) == nil)  // text after the list
     }
 
+    /// A record typed in place (from its bytes) must be the upload the general way gives; what
+    /// the in-place reading does not take goes the general way. Values at the edges of each
+    /// reading: digits' count, signs, spaces, leading zeros, the time's form, text that is not ASCII.
+    @Test(arguments: [
+        (#""id": "123456789012345678""#, true), (#""id": "1234567890123456789""#, false), (#""id": 7"#, true), (#""id": "007""#, true),
+        (#""id": " 7""#, false), (#""id": "+7""#, false), (#""id": "-7""#, false), (#""id": 7.0"#, false), (#""id": """#, false),
+        (#""total_records": "2147483647""#, true), (#""total_records": "2147483648""#, false), (#""total_records": """#, true),
+        (#""total_records": null"#, true), (#""total_records": 0"#, true), (#""total_records": "00000000001""#, false),
+        (#""status": 42"#, true), (#""status": "Fertig é …""#, true), (#""status": "a\"b""#, false), (#""status": null"#, true),
+        (#""status": true"#, false), (#""source_filename": "Umsätze März.xlsx""#, true), (#""source_filename": "\u00e9""#, false),
+        (#""date_upload": "2026-01-02T03:04:05""#, true), (#""date_upload": "2026-01-02 03:04""#, false),
+        (#""date_upload": "2026-01-02 03:04:05Z""#, false), (#""date_upload": "2026-13-02 03:04:05""#, false),
+        (#""logs": []"#, true), (#""logs": ["a", {"row": 1}]"#, true), (#""logs": "a""#, false), (#""logs": null"#, true),
+    ])
+    func theCommonRecordIsTypedInPlaceAsTheGeneralWayTypesIt(member: String, inPlace: Bool) throws {
+        var members = [#""id": "1""#, #""date_upload": "2026-01-02 03:04:05""#, #""status": "Processed""#, #""total_records": "3""#]
+        let name = String(member.prefix { $0 != ":" })
+        members.removeAll { $0.hasPrefix(name + ":") }
+        members.append(member)
+        let bytes = Data("[{\(members.joined(separator: ", "))}]".utf8)
+        let fast = try #require(scanned(bytes), "\(member): the scanner should take the page")
+        #expect(fast == general(bytes), "\(member)")
+        let page = RawPage(origin: "p", format: .json, bytes: bytes)
+        let records = try #require(PageParser.scannedRecords(page))
+        let typedInPlace = records.withText(of: page) { RecordTyper(zone: .utc).uploadInPlace(records.records[0], text: $0) != nil }
+        #expect(typedInPlace == inPlace, "\(member)")
+    }
+
     @Test func hostileInputsAreDeclinedOrAgreed() throws {
         let folder = packageRoot.appendingPathComponent("Fuzz/regressions/FuzzJSONPage")
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
