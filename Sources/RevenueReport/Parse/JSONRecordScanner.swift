@@ -149,7 +149,10 @@ extension JSONParser {
                 fields.logs = .value(try parseValue())
                 let text = UnsafeBufferPointer(rebasing: bytes[start ..< index])
                 if text.count == 2 {
-                    fields.logsAsReceived = RevenueUpload.noLogsJSON
+                    // `[]`, a small array of its own for each upload: one shared by all of them
+                    // had its reference count moved by every core for every record, which
+                    // measured slower (paired runs, 100k uploads: 0.94x the user time this way).
+                    fields.logsAsReceived = [0x5B, 0x5D]
                 } else if JSONValue.isWrittenAsReceived(text) {
                     fields.logsAsReceived = Array(text)
                 }

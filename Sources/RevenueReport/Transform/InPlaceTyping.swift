@@ -23,7 +23,7 @@ extension RecordTyper {
         case .value(let value)?: logs = Self.logEntries(value)
         case .text?, .number?: return nil
         }
-        let logsJSON = fields.logsAsReceived ?? (logs.isEmpty ? RevenueUpload.noLogsJSON : RevenueUpload.compactJSON(logs))
+        let logsJSON = fields.logsAsReceived ?? RevenueUpload.compactJSON(logs)
         return RevenueUpload(id: id, status: status, sourceFilename: sourceFilename, dateUpload: dateUpload, totalRecords: total,
                              successfulRecords: successful, unsuccessfulRecords: unsuccessful, logsJSON: logsJSON, logCount: logs.count)
     }

@@ -146,20 +146,35 @@ public struct RejectionCauses: Sendable {
 
     public init() {}
 
-    public mutating func add(_ upload: RevenueUpload) {
-        guard upload.logCount > 0 else { return }
-        add(upload, causes: upload.logs.map(LogEntryReading.cause(of:)))
+    /// One log entry's part in the causes: the cause it names and the rows it stands for
+    /// (`… and 13 more rows rejected` names none and stands for 13).
+    public struct Counted: Sendable, Equatable {
+        public var cause: String
+        public var rows: Int
+
+        /// Read from the entry's cause (`LogEntryReading.cause(of:)`).
+        public init(_ cause: String) {
+            if let more = RejectionCauses.moreRowsCount(cause) {
+                self.cause = RejectionCauses.notNamed
+                rows = more
+            } else {
+                self.cause = cause
+                rows = 1
+            }
+        }
     }
 
-    /// `causes`: the cause of each of the upload's log entries, read already (`PageTyping`).
-    public mutating func add(_ upload: RevenueUpload, causes: [String]) {
-        for entry in causes {
-            var found = entry
-            var count = 1
-            if let more = Self.moreRowsCount(entry) {
-                found = Self.notNamed
-                count = more
-            }
+    public mutating func add(_ upload: RevenueUpload) {
+        guard upload.logCount > 0 else { return }
+        add(upload, counted: upload.logs.map { Counted(LogEntryReading.cause(of: $0)) })
+    }
+
+    /// `counted`: the upload's log entries, read already (`PageTyping`, on any core: what is
+    /// left here, on the collector's thread, is counting).
+    public mutating func add(_ upload: RevenueUpload, counted: [Counted]) {
+        for entry in counted {
+            let found = entry.cause
+            let count = entry.rows
             let position: Int
             if let known = positions[found] {
                 position = known

@@ -28,9 +28,6 @@ public struct RevenueUpload: Sendable, Equatable {
                   logsJSON: Self.compactJSON(logs), logCount: logs.count)
     }
 
-    /// `[]`: the logs of most uploads, one array shared by all of them.
-    static let noLogsJSON: [UInt8] = Array("[]".utf8)
-
     /// The logs as the compact JSON text `logsJSON` holds.
     static func compactJSON(_ logs: [JSONValue]) -> [UInt8] {
         var text: [UInt8] = []

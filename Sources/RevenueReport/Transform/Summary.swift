@@ -31,7 +31,8 @@ public struct Summary: Sendable {
     /// Uploads whose counts are unknown, left out of the record totals.
     public var uploadsWithUnknownCounts = 0
     private var statusCounts: [String: Int] = [:]
-    private var dayTotals: [CivilDate: Day] = [:]
+    /// By day number (days since 1970-01-01 on the zone's calendar): a number hashes quicker than a date.
+    private var dayTotals: [Int: Day] = [:]
     /// The zone whose calendar days `days` are.
     public let zone: SourceZone
 
@@ -57,9 +58,11 @@ public struct Summary: Sendable {
         } else {
             uploadsWithUnknownCounts += 1
         }
-        let date = zone.date(at: Date(timeIntervalSince1970: TimeInterval(upload.dateUpload.instant)))
-        // One look-up of the day (this runs for every upload).
-        dayTotals[date, default: Day(date: date, uploads: 0, successfulRecords: 0, unsuccessfulRecords: 0)]
+        let instant = upload.dateUpload.instant
+        let local = instant + Int64(zone.offset(atInstant: instant))
+        let day = Int((local - floorMod(local, 86_400)) / 86_400)
+        // One look-up of the day (this runs for every upload); its date is made once a day.
+        dayTotals[day, default: Day(date: CivilDate(daysSinceEpoch: day), uploads: 0, successfulRecords: 0, unsuccessfulRecords: 0)]
             .count(successful: counted?.successful ?? 0, unsuccessful: counted?.unsuccessful ?? 0)
     }
 

@@ -14,7 +14,7 @@ public struct TypedPage: PageContent {
     var encoded: [UInt8]
     /// The causes of the logs of in-range uploads that have any, by position in `outcomes`:
     /// read here, on any core, so that collecting them is only counting.
-    var causes: [Int: [String]] = [:]
+    var causes: [Int: [RejectionCauses.Counted]] = [:]
 
     public var recordCount: Int { outcomes.count }
 
@@ -51,7 +51,7 @@ public struct PageTyping: Sendable {
         let sha256 = sha256Hex(raw.bytes)
         var outcomes: [TypedPage.Outcome] = []
         var encoded: [UInt8] = []
-        var causes: [Int: [String]] = [:]
+        var causes: [Int: [RejectionCauses.Counted]] = [:]
         // The rows come to about twice the page's bytes per row format, a little more with
         // short records: one allocation of that, rather than a doubling series of copies.
         encoded.reserveCapacity(raw.bytes.count * (2 * formats.count + 1) / 2 + 4_096)
@@ -63,7 +63,9 @@ public struct PageTyping: Sendable {
                 case .inRange:
                     let start = encoded.count
                     SortRecord.append(upload, formats: formats, to: &encoded)
-                    if upload.logCount > 0 { causes[outcomes.count] = RecordTyper.logEntries(logs()).map(LogEntryReading.cause(of:)) }
+                    if upload.logCount > 0 {
+                        causes[outcomes.count] = RecordTyper.logEntries(logs()).map { RejectionCauses.Counted(LogEntryReading.cause(of: $0)) }
+                    }
                     outcomes.append(.typed(upload, .inRange(bytes: start ..< encoded.count)))
                 case .previous:
                     outcomes.append(.typed(upload, .previous))

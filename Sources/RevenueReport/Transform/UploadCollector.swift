@@ -129,7 +129,7 @@ public struct UploadCollector: ~Copyable {
                 let alert = try changes?.see(upload) ?? true
                 summary.add(upload)
                 excerpt.add(upload, alert: alert)
-                if let found = page.causes[position - 1] { causes.add(upload, causes: found) }
+                if let found = page.causes[position - 1] { causes.add(upload, counted: found) }
                 return bytes
             case .previous:
                 previous.add(upload)
