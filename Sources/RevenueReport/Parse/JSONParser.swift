@@ -288,6 +288,11 @@ struct JSONParser {
         return value
     }
 
+    /// Whether the bytes at `range` are valid UTF-8 (the record scanner asks of text it leaves where it lies).
+    func isValidUTF8(_ range: Range<Int>) -> Bool {
+        String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) != nil
+    }
+
     private func validatedUTF8(_ range: Range<Int>) throws(Failure) -> String {
         let slice = UnsafeBufferPointer(rebasing: bytes[range])
         // ASCII is valid UTF-8: most field values are, and skip the validator.

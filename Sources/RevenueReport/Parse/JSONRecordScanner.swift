@@ -102,7 +102,7 @@ extension JSONParser {
             end += 1
         }
         guard end < bytes.count, bytes[end] == Self.quote,
-              ascii || String(validating: UnsafeBufferPointer(rebasing: bytes[start ..< end]), as: UTF8.self) != nil
+              ascii || isValidUTF8(start ..< end)
         else { return .value(.string(try parseString())) }
         index = end + 1
         return .text(start ..< end)
