@@ -42,8 +42,8 @@ enum RecordField: CaseIterable {
     }
 }
 
-extension RecordFields {
-    subscript(field: RecordField) -> FieldValue? {
+extension RecordMembers {
+    subscript(field: RecordField) -> Value? {
         get {
             switch field {
             case .id: id

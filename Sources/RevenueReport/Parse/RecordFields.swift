@@ -31,16 +31,17 @@ enum FieldValue {
     }
 }
 
-/// A record's eight members as a record scanner found them (nil: the member is absent).
-struct RecordFields {
-    var id: FieldValue?
-    var status: FieldValue?
-    var sourceFilename: FieldValue?
-    var dateUpload: FieldValue?
-    var totalRecords: FieldValue?
-    var successfulRecords: FieldValue?
-    var unsuccessfulRecords: FieldValue?
-    var logs: FieldValue?
+/// A record's eight members (nil: the member is absent), in one form or another: as a record
+/// scanner found them (`RecordFields`), or as values the typer's general way reads (`RecordValues`).
+struct RecordMembers<Value> {
+    var id: Value?
+    var status: Value?
+    var sourceFilename: Value?
+    var dateUpload: Value?
+    var totalRecords: Value?
+    var successfulRecords: Value?
+    var unsuccessfulRecords: Value?
+    var logs: Value?
     /// The logs list's bytes as received, when they are what writing `logs` again would give
     /// (`JSONValue.isWrittenAsReceived`): the page scanner sets it, and the upload keeps them
     /// instead of writing the list again.
@@ -48,19 +49,47 @@ struct RecordFields {
 
     init() {}
 
-    /// Every member as a value: what the typer's general way reads.
+    /// The same members, each in another form.
+    func map<Other>(_ transform: (Value) -> Other) -> RecordMembers<Other> {
+        var other = RecordMembers<Other>()
+        other.id = id.map(transform)
+        other.status = status.map(transform)
+        other.sourceFilename = sourceFilename.map(transform)
+        other.dateUpload = dateUpload.map(transform)
+        other.totalRecords = totalRecords.map(transform)
+        other.successfulRecords = successfulRecords.map(transform)
+        other.unsuccessfulRecords = unsuccessfulRecords.map(transform)
+        other.logs = logs.map(transform)
+        other.logsAsReceived = logsAsReceived
+        return other
+    }
+}
+
+/// A record's members as a record scanner found them.
+typealias RecordFields = RecordMembers<FieldValue>
+
+/// A record's members as values, looked up once: what the typer's general way reads.
+typealias RecordValues = RecordMembers<JSONValue>
+
+extension RecordMembers<FieldValue> {
+    /// Every member as a value, the way the general parser reads it.
     func values(in text: Span<UInt8>) -> RecordValues {
-        var values = RecordValues()
-        values.id = id?.jsonValue(in: text)
-        values.status = status?.jsonValue(in: text)
-        values.sourceFilename = sourceFilename?.jsonValue(in: text)
-        values.dateUpload = dateUpload?.jsonValue(in: text)
-        values.totalRecords = totalRecords?.jsonValue(in: text)
-        values.successfulRecords = successfulRecords?.jsonValue(in: text)
-        values.unsuccessfulRecords = unsuccessfulRecords?.jsonValue(in: text)
-        values.logs = logs?.jsonValue(in: text)
-        values.logsAsReceived = logsAsReceived
-        return values
+        map { $0.jsonValue(in: text) }
+    }
+}
+
+extension RecordMembers<JSONValue> {
+    /// From a record object; the first member of each name counts.
+    init(_ object: JSONValue) {
+        self.init()
+        id = object["id"]
+        status = object["status"]
+        sourceFilename = object["source_filename"]
+        dateUpload = object["date_upload"]
+        totalRecords = object["total_records"]
+        successfulRecords = object["successful_records"]
+        unsuccessfulRecords = object["unsuccessful_records"]
+        logs = object["logs"]
     }
 }
 

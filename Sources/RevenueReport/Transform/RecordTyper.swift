@@ -136,34 +136,6 @@ public struct RecordTyper: Sendable {
     }
 }
 
-/// The values a record is typed from the general way, looked up once (nil: the member is absent).
-struct RecordValues {
-    var id: JSONValue?
-    var status: JSONValue?
-    var sourceFilename: JSONValue?
-    var dateUpload: JSONValue?
-    var totalRecords: JSONValue?
-    var successfulRecords: JSONValue?
-    var unsuccessfulRecords: JSONValue?
-    var logs: JSONValue?
-    /// As `RecordFields.logsAsReceived`.
-    var logsAsReceived: [UInt8]?
-
-    init() {}
-
-    /// From a record object; the first member of each name counts.
-    init(_ object: JSONValue) {
-        id = object["id"]
-        status = object["status"]
-        sourceFilename = object["source_filename"]
-        dateUpload = object["date_upload"]
-        totalRecords = object["total_records"]
-        successfulRecords = object["successful_records"]
-        unsuccessfulRecords = object["unsuccessful_records"]
-        logs = object["logs"]
-    }
-}
-
 extension String {
     func trimmingSpaces() -> String {
         var scalars = Substring(self)
