@@ -6,7 +6,7 @@ import Foundation
 
 extension [UInt8] {
     mutating func appendInteger<T: FixedWidthInteger>(_ value: T) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+        append(addingCapacity: T.bitWidth / 8) { $0.appendInteger(value) }
     }
 
     mutating func patchInteger<T: FixedWidthInteger>(_ value: T, at offset: Int) {

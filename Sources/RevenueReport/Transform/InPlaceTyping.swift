@@ -35,14 +35,8 @@ extension RecordTyper {
         case .text(let r), .number(let r): range = r
         case .value: return nil
         }
-        guard !range.isEmpty, range.count <= maximumDigits else { return nil }
-        var number: Int64 = 0
-        for index in range {
-            let byte = text[index]
-            guard byte >= 0x30, byte <= 0x39 else { return nil }
-            number = number * 10 + Int64(byte - 0x30)
-        }
-        return number
+        guard !range.isEmpty, range.count <= maximumDigits, let number = CivilDate.number(text, range) else { return nil }
+        return Int64(number)
     }
 
     /// A text member: `.some(nil)` when absent or null, `.some(text)` for a string or a number,

@@ -120,10 +120,8 @@ public struct RecordTyper: Sendable {
     /// A whole number written plainly (`42`, `-3`, surrounding spaces allowed); nil otherwise.
     static func integer(_ text: String) -> Int64? {
         // Fast path: plain digits, as the API sends them.
-        let utf8 = text.utf8
-        if !utf8.isEmpty, utf8.count <= 18, utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            return utf8.reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) }
-        }
+        let digits = text.utf8.span
+        if !digits.isEmpty, digits.count <= 18, let number = CivilDate.number(digits, 0 ..< digits.count) { return Int64(number) }
         let trimmed = text.trimmingSpaces()
         guard !trimmed.isEmpty, !trimmed.hasPrefix("+") else { return nil }
         return Int64(trimmed)
