@@ -15,9 +15,13 @@ final class SandboxData: @unchecked Sendable {
     /// Files taken and not processed yet: their bytes and when they will be.
     private var processing: [Int64: (name: String, bytes: [UInt8], due: Date)] = [:]
 
-    init(_ uploads: [GeneratedUpload], seed: UInt64) {
+    /// Every file taken ends `Failed` with no log entry (`uploadFailWithoutReason`).
+    private let failWithoutReason: Bool
+
+    init(_ uploads: [GeneratedUpload], seed: UInt64, failWithoutReason: Bool = false) {
         self.uploads = uploads
         self.seed = seed
+        self.failWithoutReason = failWithoutReason
     }
 
     /// The uploads as of now (files whose processing time has come processed first), and the
@@ -26,7 +30,10 @@ final class SandboxData: @unchecked Sendable {
         let due = lock.withLock { processing.filter { $0.value.due <= now } }
         guard !due.isEmpty else { return lock.withLock { (revision, uploads) } }
         // Processing reads the file outside the lock; the results go in under it.
-        let results = due.mapValues { UploadProcessing.process(name: $0.name, bytes: $0.bytes) }
+        let results = due.mapValues { file in
+            failWithoutReason ? UploadProcessing.Result(status: "Failed", total: 0, successful: 0, unsuccessful: 0, logs: [])
+                              : UploadProcessing.process(name: file.name, bytes: file.bytes)
+        }
         return lock.withLock {
             for (id, result) in results where processing.removeValue(forKey: id) != nil {
                 finish(id, result)

@@ -74,6 +74,8 @@ public struct SandboxOptions: Sendable {
     public var uploadAnswerDelayMilliseconds = 5000
     /// Every upload POST is answered `{"Data": false}` and not taken.
     public var uploadRefuse = false
+    /// Every file taken ends `Failed` with no log entry: CustomerGauge giving no reason.
+    public var uploadFailWithoutReason = false
 
     public init() {}
 }

@@ -18,7 +18,7 @@ public final class SandboxServer: Sendable {
         self.options = options
         self.state = SandboxState(seed: options.seed)
         self.data = SandboxData(UploadGenerator(seed: options.seed, count: options.uploads, from: options.from, to: options.to).uploads(),
-                                seed: options.seed)
+                                seed: options.seed, failWithoutReason: options.uploadFailWithoutReason)
     }
 
     /// Moves the data on a night: uploads still `Processing` finish, `newUploads` new ones appear
@@ -145,6 +145,7 @@ public final class SandboxServer: Sendable {
                 return envelope(.badRequest, message: "Invalid arguments: id", code: 300001, format: format)
             }
             selected = selected.filter { $0.id == id }[...]
+            state.noteAskedByID(AskedByID(id: id, at: Date(), status: selected.first?.status))
         }
         if let from = query["date_range_from"] {
             guard let day = CivilDate(String(from)) else { return envelope(.badRequest, message: "Invalid arguments: date_range_from", code: 300001, format: format) }
@@ -209,7 +210,9 @@ public final class SandboxServer: Sendable {
             return Self.text(.ok, format == .json ? #"{"Data":false}"# : "<?xml version=\"1.0\"?>\n<Data>false</Data>\n",
                              type: format == .json ? "application/json" : "application/xml")
         }
-        entry.uploadID = data.take(name: name, bytes: part.bytes, processingDelay: Double(options.processingMilliseconds) / 1000)
+        let takenAt = Date()
+        entry.takenAt = takenAt
+        entry.uploadID = data.take(name: name, bytes: part.bytes, processingDelay: Double(options.processingMilliseconds) / 1000, now: takenAt)
         let answer = format == .json ? #"{"Data":{"data":1}}"# : "<?xml version=\"1.0\"?>\n<Data><data>1</data></Data>\n"
         let type = format == .json ? "application/json" : "application/xml"
         let afterUnavailable = number - options.uploadUnavailableFirst
@@ -303,6 +306,16 @@ public struct SandboxStats: Sendable, Equatable {
     public var successfulPages = 0
     /// Responses cut off mid-body (`dropFirst`, `dropShare`).
     public var droppedResponses = 0
+    /// Every request for one upload by `id`, in order: when, and the status it was answered.
+    public var askedByID: [AskedByID] = []
+}
+
+/// One request for an upload by `id`.
+public struct AskedByID: Sendable, Equatable {
+    public var id: Int64
+    public var at: Date
+    /// nil: not listed.
+    public var status: String?
 }
 
 /// Mutable state behind a lock: issued tokens, counters, the fault dice.
@@ -333,6 +346,10 @@ final class SandboxState: @unchecked Sendable {
 
     func countDroppedResponse() {
         lock.withLock { counters.droppedResponses += 1 }
+    }
+
+    func noteAskedByID(_ asked: AskedByID) {
+        lock.withLock { counters.askedByID.append(asked) }
     }
 
     func countSuccessfulPage() {

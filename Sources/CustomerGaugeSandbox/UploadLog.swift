@@ -27,6 +27,8 @@ public struct UploadRequest: Sendable, Equatable {
     public var sha256: String?
     /// The upload it became, when taken.
     public var uploadID: Int64?
+    /// When it was taken (its processing is due `processingMilliseconds` later).
+    public var takenAt: Date?
 
     /// Whether the file went into the listing.
     public var wasTaken: Bool { uploadID != nil }

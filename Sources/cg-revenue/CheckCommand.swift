@@ -11,14 +11,16 @@ struct CheckCommand: AsyncParsableCommand {
         discussion: """
             The rules are CustomerGauge's: six fields in this order (account name, revenue amount, revenue start date, revenue end date, revenue type, description; the description may be left out); the amount a whole number (a leading - allowed); dates written YYYY-MM-DD; the end not before the start; the type ARR, MRR, One Time or Other; at most 1,000 records and 2,000,000 bytes a file. Rows are numbered as a spreadsheet shows them (behind a header the first record is row 2; in XML the n-th record is row n + 1).
 
-            Problems (CustomerGauge would reject): file-type, file-size, record-count, no-records, columns, account-name, amount, start-date, end-date, date-order, revenue-type. Warnings (stop nothing): account-case, duplicate-row.
+            A first row that names the fields is a header, read by its names wherever its columns stand (account name: account, account name, company, customer; revenue amount: amount, revenue, revenue amount; revenue start date: start, start date; revenue end date: end, end date; revenue type: type; description: desc; any case, spaces or underscores). In another order than CustomerGauge reads, or with columns that are none of the six (Notes, Currency), it gives a warning, and `upload` sends a CSV made in CustomerGauge's order without those columns. Formula cells are read as the value the workbook saved; a number cell as its value, not its display format.
+
+            Problems (CustomerGauge would reject): file-type, file-size, record-count, no-records, columns, account-name, amount, start-date, end-date, date-order, revenue-type; every problem of a row is said. Warnings (stop nothing): account-case, duplicate-row, column-order, extra-column, encoding (text decoded as Windows-1252 on its way through a spreadsheet: SociÃ©tÃ© for Société), date-time (a date cell holding a time of day, which CustomerGauge drops).
 
             Examples:
               cg-revenue check examples/revenue-files/clean.csv
               cg-revenue check examples/revenue-files/problems.xlsx --format json
               cg-revenue check big.csv --split parts/
 
-            Exit codes: 0 no problem (warnings allowed); 3 a problem in any file; 2 a file not found or not readable, or a usage error.
+            Exit codes: 0 no problem (warnings allowed); 3 a problem in any file; 2 a file not found or not readable (the others are still checked), or a usage error. Over several files, the worst: 2, then 3, then 0.
             """
     )
 
@@ -34,19 +36,24 @@ struct CheckCommand: AsyncParsableCommand {
     enum OutputStyle: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func run() async throws {
-        // A file that is not there is a usage error, found before anything is said of the others.
-        for file in files where !FileManager.default.isReadableFile(atPath: file) {
-            var isFolder: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isFolder)
-            throw ReportError.usage("\(file): \(exists ? (isFolder.boolValue ? "is a folder, not a revenue file" : "cannot be read") : "no such file")")
-        }
+        // Every file that can be read is checked and reported; one that cannot is named on stderr.
+        // The exit is the worst: 2 (a file not read), then 3 (a problem), then 0.
         var checks: [FileCheck] = []
+        var unread = 0
         for file in files {
-            let check = try RevenueFileChecker.check(file, splitInto: split.map { URL(fileURLWithPath: $0) })
+            let check: FileCheck
+            do {
+                check = try RevenueFileChecker.check(file, splitInto: split.map { URL(fileURLWithPath: $0) })
+            } catch ReportError.usage(let message) {
+                FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+                unread += 1
+                continue
+            }
             if format == .text { FileHandle.standardOutput.write(Data(check.text.utf8)) }
             checks.append(check)
         }
         if format == .json { FileHandle.standardOutput.write(Data(FileCheck.json(checks).utf8)) }
+        if unread > 0 { throw ExitCode(2) }
         if checks.contains(where: { !$0.problems.isEmpty }) { throw ExitCode(3) }
     }
 }

@@ -8,9 +8,9 @@ protocol SettingOptions: ParsableArguments {}
 
 extension SettingOptions {
     /// `--help`'s text for a setting, from its declaration.
-    static func help(_ key: OptionKey) -> ArgumentHelp {
+    static func help(_ key: OptionKey, for command: SettingScope = .report) -> ArgumentHelp {
         let spec = key.spec
-        return ArgumentHelp(spec.helpWithDefault, valueName: spec.isOnOff ? nil : spec.valueName)
+        return ArgumentHelp(spec.helpWithDefault(for: command), valueName: spec.isOnOff ? nil : spec.valueName)
     }
 
     /// The options given on the command line, by setting, found by property name (here and in
@@ -60,6 +60,16 @@ struct APIOptions: SettingOptions {
     @Option(help: help(.sourceTimezone)) var sourceTimezone: String?
 }
 
+/// The same for `upload`, in its words (it posts to another path, and finds the upload in the listing).
+struct UploadAPIOptions: SettingOptions {
+    @Option(help: help(.region, for: .upload)) var region: String?
+    @Option(help: help(.baseURL, for: .upload)) var baseUrl: String?
+    @Option(help: help(.authURL, for: .upload)) var authUrl: String?
+    @Option(help: help(.maxAttempts, for: .upload)) var maxAttempts: String?
+    @Option(help: help(.timeout, for: .upload)) var timeout: String?
+    @Option(help: help(.sourceTimezone, for: .upload)) var sourceTimezone: String?
+}
+
 /// The config file, the plan and the log: shared by every command that runs a job.
 struct RunOptions: SettingOptions {
     @Option(help: ArgumentHelp("YAML file whose keys are these options' long names (page-size: 500). Also CG_CONFIG.", valueName: "FILE"))
@@ -79,4 +89,9 @@ struct OperationsOptions: SettingOptions {
 /// Memory across runs: where the history is (`report` adds `--alert-once`, which is its own).
 struct HistoryOptions: SettingOptions {
     @Option(help: help(.history)) var history: String?
+}
+
+/// The history as `upload` uses it: what was sent, and what CustomerGauge took.
+struct UploadHistoryOptions: SettingOptions {
+    @Option(help: help(.history, for: .upload)) var history: String?
 }

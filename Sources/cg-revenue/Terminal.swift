@@ -62,3 +62,21 @@ final class TerminalProgress: ProgressObserver, @unchecked Sendable {
         terminal.clearProgress()
     }
 }
+
+/// `upload 3301 (revenue.csv): Processing, waited 14 s`, redrawn after each ask while `--wait` waits.
+final class UploadWaitLine: @unchecked Sendable {
+    private let terminal: Terminal
+
+    init(terminal: Terminal) {
+        self.terminal = terminal
+    }
+
+    func show(_ progress: UploadWatcher.Progress) {
+        let seconds = Int(progress.waited.components.seconds)
+        terminal.showProgress("upload \(progress.id) (\(progress.name)): \(progress.status ?? "no status yet"), waited \(seconds) s")
+    }
+
+    func clear() {
+        terminal.clearProgress()
+    }
+}

@@ -31,57 +31,37 @@ struct UploadCommand: AsyncParsableCommand, SettingOptions {
     @Argument(help: ArgumentHelp("Revenue files: .csv, .xlsx, .xls or .xml.", valueName: "FILE"))
     var files: [String]
 
-    @Flag(help: "Wait until CustomerGauge has processed each upload, and say every row it rejected.")
-    var wait = false
-    @Option(help: ArgumentHelp("How long --wait waits for one upload: 90s, 10m, 2h (default 30m).", valueName: "D"))
-    var waitTimeout: String = "30m"
-    @Flag(help: "Send a file over 1,000 records or 2,000,000 bytes as its parts (STEM.part-K-of-N.csv), one after another.")
-    var split = false
-    @Flag(help: "Send the rows without problems (as STEM.csv) and count the others as rejected, instead of sending nothing.")
-    var skipInvalidRows = false
-    @Option(help: ArgumentHelp("Write DIR/STEM.rejected.csv: the six columns and `problem`, a line per row left out or rejected.", valueName: "DIR"))
-    var rejectedOut: String?
+    @Flag(inversion: .prefixedNo, help: help(.wait, for: .upload)) var wait: Bool?
+    @Option(help: help(.waitTimeout, for: .upload)) var waitTimeout: String?
+    @Flag(inversion: .prefixedNo, help: help(.split, for: .upload)) var split: Bool?
+    @Flag(inversion: .prefixedNo, help: help(.skipInvalidRows, for: .upload)) var skipInvalidRows: Bool?
+    @Option(help: help(.rejectedOut, for: .upload)) var rejectedOut: String?
+    // Not a setting: sending again is decided for one run, never by a config file or the environment.
     @Flag(help: "Send bytes the history says CustomerGauge took before.")
     var again = false
     @Option(help: ArgumentHelp("text or json (on stdout): what this command prints.", valueName: "FORMAT"))
     var format: CheckCommand.OutputStyle = .text
-    @Option(help: help(.apiFormat)) var apiFormat: String?
+    @Option(help: help(.apiFormat, for: .upload)) var apiFormat: String?
 
-    @OptionGroup(title: "API") var api: APIOptions
+    @OptionGroup(title: "API") var api: UploadAPIOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
     @OptionGroup(title: "Operations") var operations: OperationsOptions
-    @OptionGroup(title: "Memory across runs") var memory: HistoryOptions
-
-    func validate() throws {
-        guard Self.duration(waitTimeout) != nil else {
-            throw ValidationError("--wait-timeout \(waitTimeout): not a duration (90s, 10m, 2h)")
-        }
-    }
-
-    /// `90s`, `10m`, `2h` (a bare number is seconds).
-    static func duration(_ text: String) -> Duration? {
-        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600]
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        guard let last = trimmed.last else { return nil }
-        let (digits, unit) = units[last].map { (trimmed.dropLast(), $0) } ?? (Substring(trimmed), 1)
-        guard let number = Int64(digits), number > 0 else { return nil }
-        return .seconds(number * unit)
-    }
+    @OptionGroup(title: "Memory across runs") var memory: UploadHistoryOptions
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let layers = try await SettingsLayers.load(flags: givenFlags, configPath: runOptions.config, environment: environment)
-        let settings = try RunSettings.resolve(layers)
+        let settings = try RunSettings.resolve(layers, for: .upload)
         guard case .api(var apiSettings) = settings.source else {
-            throw ReportError.usage("upload sends to the API: --replay (\(layers.lookup(.replay)?.origin.description ?? "replay")) has no place here")
+            throw ReportError.usage("upload sends to the API: --replay has no place here")
         }
-        apiSettings.endpoint.format = WireFormat(rawValue: layers.lookup(.apiFormat)?.values.first ?? "json") ?? .json
+        apiSettings.endpoint.format = WireFormat(rawValue: layers.lookup(.apiFormat)?.values.first?.lowercased() ?? "json") ?? .json
         var options = UploadJob.Options()
-        options.skipInvalidRows = skipInvalidRows
-        options.split = split
-        options.wait = wait
-        options.waitTimeout = Self.duration(waitTimeout)!
-        options.rejectedOut = rejectedOut.map { URL(fileURLWithPath: $0) }
+        options.skipInvalidRows = settings.upload.skipInvalidRows
+        options.split = settings.upload.split
+        options.wait = settings.upload.wait
+        options.waitTimeout = settings.upload.waitTimeout
+        options.rejectedOut = settings.upload.rejectedOut
 
         // Step 1 for every file before anything is sent: a file not there is exit 2 (the checker says which).
         let prepared = try UploadJob.prepare(files, options: options)
@@ -102,6 +82,7 @@ struct UploadCommand: AsyncParsableCommand, SettingOptions {
         guard let credentials = apiSettings.credentials else { throw ReportError.usage("no credentials") }
 
         let logger = ReportCommand.makeLogger(settings)
+        let waiting = Terminal.allowsProgress(environment: environment, quiet: settings.quiet) ? UploadWaitLine(terminal: .standardError) : nil
         RunMonitor.shared.begin(settings, logger: logger)
         var transportSettings = HTTPTransport.Settings()
         transportSettings.requestTimeout = apiSettings.timeout
@@ -111,14 +92,15 @@ struct UploadCommand: AsyncParsableCommand, SettingOptions {
                                retry: RetryPolicy(maxAttempts: apiSettings.maxAttempts), logger: logger)
         RunMonitor.shared.watch(transport.tally)
         let sender = RevenueFileSender(client: client, sourceZone: settings.report.sourceZone, maxSends: apiSettings.maxAttempts)
-        let job = UploadJob(options: options, sender: sender, history: history, logger: logger) { id, name in
+        let job = UploadJob(options: options, sender: sender, history: history, logger: logger, onUploadKnown: { id, name in
             Interruption.note("upload \(id) (\(name)) was sent and is being processed; `cg-revenue report --history` follows it up, or look: cg-revenue report --id \(id)")
-        }
+        }, onWaiting: { progress in waiting?.show(progress) })
         var outcomes: [UploadOutcome] = []
         for file in prepared {
             // Findings first, as `check` says them, for a file that is not sent whole.
             if !file.check.problems.isEmpty { FileHandle.standardError.write(Data(file.check.text.utf8)) }
             let fileOutcomes = await job.run([file])
+            waiting?.clear()
             if format == .text { for outcome in fileOutcomes { FileHandle.standardOutput.write(Data(outcome.text.utf8)) } }
             outcomes += fileOutcomes
         }

@@ -51,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("no-data-status"), help: "HTTP status of the 400184 answer past the end (200 or 400).") var noDataStatus: Int = 400
     @Flag(name: .customLong("date-range-to-inclusive"), help: "Treat date_range_to as inclusive.") var dateRangeToInclusive = false
     @Option(name: .customLong("processing-ms"), help: "Milliseconds a file sent to the upload endpoint stays Processing before it is processed.") var processingMs: Int = 2000
+    @Flag(name: .customLong("upload-fail-without-reason"), help: "Every file taken ends Failed with no log entry (CustomerGauge giving no reason).") var uploadFailWithoutReason = false
     @Option(name: .customLong("upload-unavailable-first"), help: "Answer the first N upload POSTs 503 before taking the file.") var uploadUnavailableFirst: Int = 0
     @Flag(name: .customLong("upload-no-retry-after"), help: "Send those 503s without Retry-After.") var uploadNoRetryAfter = false
     @Option(name: .customLong("upload-drop-first"), help: "Take the next N files, then drop the connection before the answer.") var uploadDropFirst: Int = 0
@@ -88,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.noDataStatus = noDataStatus
         options.dateRangeToInclusive = dateRangeToInclusive
         options.processingMilliseconds = processingMs
+        options.uploadFailWithoutReason = uploadFailWithoutReason
         options.uploadUnavailableFirst = uploadUnavailableFirst
         options.uploadRetryAfter = !uploadNoRetryAfter
         options.uploadDropFirst = uploadDropFirst

@@ -38,6 +38,7 @@ import Testing
         case .date: return ("2026-01-02", quoted("2026-01-02"))
         case .zone: return ("Europe/Amsterdam", quoted("Europe/Amsterdam"))
         case .time: return ("2026-03-15T10:00:00Z", quoted("2026-03-15T10:00:00Z"))
+        case .duration: return ("90s", quoted("90s"))
         }
     }
 
@@ -49,22 +50,22 @@ import Testing
     @Test func everyDeclaredSettingArrivesFromTheCommandLineTheEnvironmentAndTheConfigFile() async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
+        let clean = packageRoot.appendingPathComponent("examples/revenue-files/clean.csv").path
         for spec in SettingCatalog.all {
             let (text, shown) = try sample(spec, folder: folder)
             let key = spec.key.rawValue
+            // Each command's dry run shows its own settings and the shared ones: upload's through upload.
+            let command = spec.scope == .upload ? ["upload", clean] : ["report"]
             // The dry run is how the value is seen; for dry-run itself, the layer under test turns it on.
-            let dryRun = spec.key == .dryRun ? ["report"] : ["report", "--dry-run"]
+            let dryRun = spec.key == .dryRun ? command : command + ["--dry-run"]
             // The command line (secret files and the client id are not flags, by design).
             if spec.onCommandLine {
                 let arguments = spec.isOnOff ? ["--\(key)"] : ["--\(key)", text]
-                // `--api-format` is `upload`'s flag (report's is `--format`).
-                let command = spec.key == .apiFormat
-                    ? ["upload", packageRoot.appendingPathComponent("examples/revenue-files/clean.csv").path, "--dry-run"] : ["report", "--dry-run"]
-                let result = try await runCLI(command + arguments, in: folder.url)
+                let result = try await runCLI(command + ["--dry-run"] + arguments, in: folder.url)
                 #expect(line(spec.key, in: result.stdout) == "  \(key) = \(shown)    (from --\(key))", "\(key) by flag: \(result.stderr)")
                 if spec.isOnOff, spec.key != .dryRun {
                     // The --no- form overrides the environment.
-                    let off = try await runCLI(["report", "--dry-run", "--no-\(key)"], in: folder.url, environment: [spec.key.environmentName: "true"])
+                    let off = try await runCLI(command + ["--dry-run", "--no-\(key)"], in: folder.url, environment: [spec.key.environmentName: "true"])
                     #expect(line(spec.key, in: off.stdout) == "  \(key) = false    (from --\(key))", "--no-\(key)")
                 }
             }
@@ -78,6 +79,31 @@ import Testing
             #expect(line(spec.key, in: fromFile.stdout) == "  \(key) = \(shown)    (from \(key) in \(config.path))",
                     "\(key) in the config file: \(fromFile.stderr)")
         }
+    }
+
+    /// `upload --dry-run` lists upload's settings and those it shares with `report`, never the
+    /// report's own; `report --dry-run` never upload's.
+    @Test func eachCommandsDryRunShowsItsOwnSettingsAndTheSharedOnes() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let clean = packageRoot.appendingPathComponent("examples/revenue-files/clean.csv").path
+        let upload = try await runCLI(["upload", clean, "--dry-run"], in: folder.url, environment: ["CG_API_KEY": "k", "CG_WAIT_TIMEOUT": "45m"])
+        #expect(upload.status == 0, "\(upload.stdout)")
+        let report = try await runCLI(["report", "--dry-run"], in: folder.url, environment: ["CG_API_KEY": "k"])
+        for spec in SettingCatalog.all where spec.defaultValue != nil {
+            let inUpload = line(spec.key, in: upload.stdout) != nil, inReport = line(spec.key, in: report.stdout) != nil
+            #expect(inUpload == spec.applies(to: .upload), "upload --dry-run and \(spec.key.rawValue)")
+            #expect(inReport == spec.applies(to: .report), "report --dry-run and \(spec.key.rawValue)")
+        }
+        #expect(line(.waitTimeout, in: upload.stdout) == "  wait-timeout = \"45m\"    (from CG_WAIT_TIMEOUT)")
+        for reportOnly in [OptionKey.emit, .out, .mailTo, .mailSubject, .range] { #expect(line(reportOnly, in: upload.stdout) == nil) }
+        // A bad value of upload's is a usage error, as any other setting's.
+        let bad = try await runCLI(["upload", clean, "--wait-timeout", "soon"], in: folder.url, environment: ["CG_API_KEY": "k"])
+        #expect(bad.status == 2 && bad.stderr.contains("--wait-timeout soon: not a duration (90s, 10m, 2h)"), "\(bad.stderr)")
+        // Settings of the other command in the same config file do not disturb either.
+        let config = try folder.write("shared.yaml", "wait-timeout: 2h\nemit: [csv]\n")
+        let both = try await runCLI(["upload", clean, "--dry-run", "--config", config.path], in: folder.url, environment: ["CG_API_KEY": "k"])
+        #expect(both.status == 0 && line(.waitTimeout, in: both.stdout)?.contains("\"2h\"") == true, "\(both.stdout)")
     }
 
     @Test func everyCommandLinePropertyIsADeclaredSetting() throws {

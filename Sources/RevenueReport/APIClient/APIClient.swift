@@ -74,7 +74,11 @@ public struct APIClient: Sendable {
             } catch TransportFailure.transient(let reason) where safety == .notIdempotent {
                 throw UnsettledRequest(url: url, reason: reason, attempts: attempt)
             }
-            exchange.log(to: logger, attempt: attempt)
+            // An answer the caller accepts although it is not a 2xx (the listing's "past the end",
+            // 400184, on every normal run) is logged at debug: it is not news.
+            let answered = exchange.status < 300 || exchange.status == 401 || Self.mayRetry(status: exchange.status, safety: safety)
+                || (safety == .notIdempotent && RetryPolicy.isRetryable(status: exchange.status))
+            if answered { exchange.log(to: logger, attempt: attempt) }
             switch exchange.status {
             case 200 ..< 300:
                 return .done(try success(exchange, attempt))
@@ -93,7 +97,13 @@ public struct APIClient: Sendable {
             case let status where safety == .notIdempotent && RetryPolicy.isRetryable(status: status):
                 throw UnsettledRequest(url: url, reason: "HTTP \(status)", attempts: attempt)
             default:
-                switch try failure(exchange, attempt) {
+                let decided = try failure(exchange, attempt)
+                if case .accept = decided {
+                    exchange.log(to: logger, attempt: attempt, level: .debug)
+                } else {
+                    exchange.log(to: logger, attempt: attempt)
+                }
+                switch decided {
                 case .accept(let value):
                     return .done(value)
                 case .fail(let code):

@@ -22,8 +22,8 @@ public struct HTTPExchange: Sendable {
     }
 
     /// The line every request leaves in the log: method, URL (never a secret), status, duration, attempt.
-    func log(to logger: Logger, attempt: Int) {
-        logger.info("\(method) \(url) -> \(status)", metadata: [
+    func log(to logger: Logger, attempt: Int, level: Logger.Level = .info) {
+        logger.log(level: level, "\(method) \(url) -> \(status)", metadata: [
             "method": .string(method), "url": .string(url), "status": .stringConvertible(status),
             "duration_ms": .stringConvertible(Int(duration * 1000)), "attempt": .stringConvertible(attempt),
         ])

@@ -11,10 +11,13 @@ public enum RevenueFileFuzzEntry {
         defer { unlink(path) }
         guard let check = try? RevenueFileChecker.check(path) else { return }
         // Every finding names a known rule, and every row it names is a row of the file.
-        let rules: Set<String> = ["file-type", "file-size", "record-count", "no-records", "columns", "account-name", "amount",
-                                  "start-date", "end-date", "date-order", "revenue-type", "account-case", "duplicate-row"]
+        for finding in check.problems {
+            guard RevenueRules.Rule.problems.contains(finding.rule) else { fatalError("an unknown problem: \(finding.rule)") }
+        }
         for finding in check.problems + check.warnings {
-            guard rules.contains(finding.rule) else { fatalError("an unknown rule: \(finding.rule)") }
+            guard RevenueRules.Rule.problems.contains(finding.rule) || RevenueRules.Rule.warnings.contains(finding.rule) else {
+                fatalError("an unknown rule: \(finding.rule)")
+            }
             if let row = finding.row, row < 1 { fatalError("row \(row)") }
         }
     }

@@ -10,6 +10,9 @@ public struct UploadJob: Sendable {
         public var wait = false
         public var waitTimeout: Duration = .seconds(30 * 60)
         public var rejectedOut: URL?
+        /// Without `--wait`, how long the new upload's id is looked for in the listing (so that the
+        /// history can follow it).
+        public var findWindow: Duration = .seconds(60)
         public init() {}
     }
 
@@ -20,14 +23,18 @@ public struct UploadJob: Sendable {
     /// Told the id of each upload once known, and whether it is still being waited for (what an
     /// interruption names).
     public let onUploadKnown: @Sendable (_ id: Int64, _ name: String) -> Void
+    /// Told after each ask while waiting: what a progress line on a terminal shows.
+    public let onWaiting: @Sendable (UploadWatcher.Progress) -> Void
 
     public init(options: Options, sender: RevenueFileSender, history: (any SentUploadsLog)?, logger: Logger,
-                onUploadKnown: @escaping @Sendable (Int64, String) -> Void = { _, _ in }) {
+                onUploadKnown: @escaping @Sendable (Int64, String) -> Void = { _, _ in },
+                onWaiting: @escaping @Sendable (UploadWatcher.Progress) -> Void = { _ in }) {
         self.options = options
         self.sender = sender
         self.history = history
         self.logger = logger
         self.onUploadKnown = onUploadKnown
+        self.onWaiting = onWaiting
     }
 
     /// Step 1 for every file, before anything is sent: each checked and made ready. Throws (exit 2)
@@ -72,15 +79,12 @@ public struct UploadJob: Sendable {
 
     private func send(_ file: PreparedFile) async -> [UploadOutcome] {
         let path = file.check.file
-        // A row once, with the first problem found in it (as --skip-invalid-rows leaves it out).
-        var rowsSeen: Set<Int> = []
-        let blocking = file.blocking.filter { $0.row.map { rowsSeen.insert($0).inserted } ?? true }
-        let byCheck = (file.blocking.isEmpty ? file.leftOut.map { ($0.row, $0.finding) } : blocking.map { finding in
-            (finding.row.flatMap { file.records[$0] } ?? LocalRow(row: finding.row ?? 0, cells: []), finding)
-        }).map { row, finding in
-            RejectedRow(row: finding.row, values: finding.row == nil ? [] : row.values, cause: finding.rule,
-                        message: (finding.column.map { "\($0): " } ?? "") + finding.message, by: .check)
-        }
+        // Every problem of a row, one entry each (same row): the user fixes them all at once.
+        let byCheck: [RejectedRow] = file.blocking.isEmpty
+            ? file.leftOut.flatMap { row, findings in findings.map { RejectedRow(row, $0) } }
+            : file.blocking.map { finding in
+                RejectedRow(finding.row.flatMap { file.records[$0] } ?? LocalRow(row: finding.row ?? 0, cells: []), finding)
+            }
         guard !file.outgoing.isEmpty else {
             var outcome = UploadOutcome(file: path, sentAs: nil, sha256: nil)
             outcome.rejected = byCheck
@@ -122,28 +126,36 @@ public struct UploadJob: Sendable {
             case .refused:
                 record(nil, "refused")
                 outcome.exitCode = 1
-                outcome.note = "refused: CustomerGauge answered {\"Data\": false}"
+                outcome.note = "CustomerGauge refused the file and gave no reason"
             case .taken(let found):
+                // The wait is counted from here, when the file was taken.
+                let takenAt = ContinuousClock().now
                 if found == nil, !options.wait {
-                    // One short look for its id: the API lists a file as soon as it takes it.
-                    outcome.upload = try await sender.findNew(named: outgoing.name, notIn: before, within: .seconds(10))
+                    // Its id, for the history to follow: the API lists a file once it takes it.
+                    outcome.upload = try await sender.findNew(named: outgoing.name, notIn: before, within: options.findWindow)
                 } else {
                     outcome.upload = found
                 }
                 record(outcome.upload?.id, "taken")
                 if let id = outcome.upload?.id { onUploadKnown(id, outgoing.name) }
                 guard options.wait else { return }
-                let deadline = ContinuousClock().now + options.waitTimeout
                 let watcher = UploadWatcher(sender: sender)
-                switch try await watcher.wait(for: outgoing.name, notIn: before, found: found, deadline: deadline,
-                                              onFound: { id in onUploadKnown(id, outgoing.name) }) {
+                switch try await watcher.wait(for: outgoing.name, notIn: before, found: found, takenAt: takenAt,
+                                              deadline: takenAt + options.waitTimeout,
+                                              onFound: { id in onUploadKnown(id, outgoing.name) }, onProgress: onWaiting) {
                 case .final(let upload):
                     outcome.upload = upload
                     outcome.rejected += UploadOutcome.rejections(of: upload, sent: outgoing, records: file.records)
                     record(upload.id, upload.status ?? "taken")
-                    if (upload.status ?? "").lowercased() == "failed" {
-                        outcome.exitCode = 1
-                    } else if (upload.unsuccessfulRecords ?? 0) > 0 {
+                    // What the user must do: rows to fix (3), or nothing they can fix (1).
+                    if (upload.status ?? "").trimmingCharacters(in: .whitespaces).lowercased() == "failed" {
+                        if upload.logs.isEmpty {
+                            outcome.exitCode = 1
+                            outcome.note = "CustomerGauge marked upload \(upload.id) Failed and gave no reason in its logs"
+                        } else {
+                            outcome.exitCode = 3
+                        }
+                    } else if (upload.unsuccessfulRecords ?? 0) > 0 || !outcome.rejected.isEmpty {
                         outcome.exitCode = 3
                     }
                 case .timedOut(let last):

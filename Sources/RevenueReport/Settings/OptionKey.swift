@@ -32,6 +32,11 @@ public enum OptionKey: String, CaseIterable, Sendable, Comparable {
     case pingURL = "ping-url"
     case history
     case alertOnce = "alert-once"
+    case wait
+    case waitTimeout = "wait-timeout"
+    case split
+    case skipInvalidRows = "skip-invalid-rows"
+    case rejectedOut = "rejected-out"
     /// Not secret; the secret itself only from CG_CLIENT_SECRET or `client_secret_file`.
     case clientID = "client-id"
     case clientSecretFile = "client_secret_file"

@@ -48,6 +48,8 @@ public struct RunSettings: Sendable {
     /// `--range since-last-run` with nothing left to cover: why the run has nothing to do.
     public var nothingToCover: String?
     public var configPath: String?
+    /// `upload`'s own settings (their defaults for `report`).
+    public var upload: UploadSettings
     /// Each setting's value as used, typed (secrets masked), and where it came from; sorted by name.
     public var effective: [EffectiveSetting]
     /// What a dry run found wrong (a real run stops at the first, exit 2).
@@ -57,6 +59,17 @@ public struct RunSettings: Sendable {
     public var effectiveJSON: JSONValue {
         .object(effective.map { JSONMember($0.key.rawValue, $0.value.json) })
     }
+}
+
+/// What `upload` was asked to do beyond sending: catalogue settings like every other
+/// (`CG_WAIT_TIMEOUT`, `wait-timeout:` in the config file).
+public struct UploadSettings: Sendable {
+    public var wait = false
+    public var waitTimeout: Duration = .seconds(30 * 60)
+    public var split = false
+    public var skipInvalidRows = false
+    /// `--rejected-out`: a folder.
+    public var rejectedOut: URL?
 }
 
 /// One setting as the run uses it.
@@ -70,8 +83,8 @@ public struct EffectiveSetting: Sendable {
 extension RunSettings {
     /// Resolves and checks every setting, in every mode; `clock` is the time when `--now` is not
     /// given. A real run throws the first problem (exit 2); a dry run returns them all.
-    public static func resolve(_ layers: SettingsLayers, clock: Date = Date()) throws -> RunSettings {
-        var resolver = SettingResolver(layers: layers)
+    public static func resolve(_ layers: SettingsLayers, for command: SettingScope = .report, clock: Date = Date()) throws -> RunSettings {
+        var resolver = SettingResolver(layers: layers, command: command)
         let settings = try resolver.resolve(clock: clock)
         if !settings.dryRun, let first = settings.problems.first {
             throw ReportError.usage(first)
@@ -85,6 +98,8 @@ extension RunSettings {
 /// credentials). Each problem names the setting, its value and where the value came from.
 struct SettingResolver {
     let layers: SettingsLayers
+    /// The command resolving: the settings of the other are neither read nor shown.
+    let command: SettingScope
     /// The settings a layer gave, read and checked.
     var given: [OptionKey: (value: SettingValue, origin: SettingOrigin)] = [:]
     /// Values worked out here (the range's days, the stem, the zone, the clock).
@@ -93,12 +108,13 @@ struct SettingResolver {
     /// `--range since-last-run` found every day up to yesterday covered.
     var nothingToCover: String?
 
-    init(layers: SettingsLayers) {
+    init(layers: SettingsLayers, command: SettingScope = .report) {
         self.layers = layers
+        self.command = command
     }
 
     mutating func resolve(clock: Date) throws -> RunSettings {
-        for spec in SettingCatalog.all {
+        for spec in SettingCatalog.all where spec.applies(to: command) {
             guard let found = layers.lookup(spec.key) else { continue }
             switch spec.parse(found.values) {
             case .success(let value): given[spec.key] = (value, found.origin)
@@ -133,10 +149,11 @@ struct SettingResolver {
         report.generatedAt = given[.now] == nil ? nil : now
         derive(.name, .text(report.stem))
         do {
-            try report.validate()
+            if command == .report { try report.validate() }
         } catch ReportError.usage(let message) {
             problems.append(message)
         }
+        let upload = uploadSettings()
 
         // The API's settings are checked whatever the source: a bad value in a config file must
         // not wait for the night the replay folder is taken away.
@@ -164,7 +181,26 @@ struct SettingResolver {
             dryRun: isOn(.dryRun), logLevel: Logger.Level(rawValue: text(.logLevel)!) ?? .info,
             logFormat: RunSettings.LogFormat(rawValue: text(.logFormat)!) ?? .text, quiet: isOn(.quiet),
             metricsFile: metricsFile, pingURL: pingURL, history: history, alertOnce: isOn(.alertOnce), nothingToCover: nothingToCover,
-            configPath: layers.configPath, effective: effective(), problems: problems)
+            configPath: layers.configPath, upload: upload, effective: effective(), problems: problems)
+    }
+
+    /// `upload`'s settings; `--rejected-out` must name a folder.
+    mutating func uploadSettings() -> UploadSettings {
+        var upload = UploadSettings()
+        upload.wait = isOn(.wait)
+        upload.waitTimeout = text(.waitTimeout).flatMap(SettingSpec.duration) ?? upload.waitTimeout
+        upload.split = isOn(.split)
+        upload.skipInvalidRows = isOn(.skipInvalidRows)
+        if let folder = text(.rejectedOut) {
+            var isFolder: ObjCBool = false
+            if folder.lowercased().hasSuffix(".csv") {
+                problems.append(Self.sentence(.rejectedOut, folder, origin(.rejectedOut), "a folder, not a file: STEM.rejected.csv is written in it, named after each file sent (give a folder, such as rejected/)"))
+            } else if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
+                problems.append(Self.sentence(.rejectedOut, folder, origin(.rejectedOut), "is a file, not a folder"))
+            }
+            upload.rejectedOut = URL(fileURLWithPath: folder)
+        }
+        return upload
     }
 
     // MARK: reading checked values
@@ -190,7 +226,7 @@ struct SettingResolver {
     /// Every setting that has a value, secrets masked, sorted by name.
     private func effective() -> [EffectiveSetting] {
         SettingCatalog.all.compactMap { spec -> EffectiveSetting? in
-            guard let value = value(spec.key) else { return nil }
+            guard spec.applies(to: command), let value = value(spec.key) else { return nil }
             return EffectiveSetting(key: spec.key, value: spec.isSecret ? .text("********") : value, origin: origin(spec.key))
         }.sorted { $0.key < $1.key }
     }

@@ -54,6 +54,8 @@ public struct SettingSpec: Sendable {
         case zone
         /// An RFC 3339 time with its offset.
         case time
+        /// A length of time: `90s`, `10m`, `2h` (a bare number is seconds).
+        case duration
     }
 
     public let key: OptionKey
@@ -70,9 +72,16 @@ public struct SettingSpec: Sendable {
     public let isSecret: Bool
     /// False for the settings read only from the environment or the config file (secret files, client id).
     public let onCommandLine: Bool
+    /// The command whose setting it is (`report`'s outputs and range, `upload`'s wait), or both.
+    public let scope: SettingScope
+    /// `upload --help`'s words where they differ from `report`'s (the URL it posts to, what the history keeps).
+    public let uploadHelp: String?
 
     init(_ key: OptionKey, _ kind: Kind, default defaultValue: SettingValue? = nil, defaultDescription: String? = nil,
-         valueName: String = "VALUE", secret: Bool = false, onCommandLine: Bool = true, help: String) {
+         valueName: String = "VALUE", secret: Bool = false, onCommandLine: Bool = true, scope: SettingScope = .report,
+         help: String, uploadHelp: String? = nil) {
+        self.scope = scope
+        self.uploadHelp = uploadHelp
         self.key = key
         self.kind = kind
         self.defaultValue = defaultValue
@@ -87,8 +96,15 @@ public struct SettingSpec: Sendable {
     public var isPath: Bool { if case .path = kind { return true } else { return false } }
     public var isOnOff: Bool { if case .onOff = kind { return true } else { return false } }
 
+    /// Whether `command` reads this setting (and its dry run and manifest show it).
+    public func applies(to command: SettingScope) -> Bool { scope == .shared || scope == command }
+
     /// The help line with its default, as `--help` and the man page show it.
-    public var helpWithDefault: String {
+    public var helpWithDefault: String { helpWithDefault(for: .report) }
+
+    /// The help line with its default, in `command`'s words.
+    public func helpWithDefault(for command: SettingScope) -> String {
+        let help = command == .upload ? uploadHelp ?? self.help : self.help
         if let defaultDescription { return "\(help) (default: \(defaultDescription))" }
         switch defaultValue {
         case .list(let items)?: return "\(help) (default: \(items.joined(separator: ",")))"
@@ -146,12 +162,25 @@ public struct SettingSpec: Sendable {
                 return .failure(SettingProblem("unknown time zone (use an IANA name such as UTC or Europe/Amsterdam)"))
             }
             return .success(.text(value))
+        case .duration:
+            guard Self.duration(value) != nil else { return .failure(SettingProblem("not a duration (90s, 10m, 2h)")) }
+            return .success(.text(value.lowercased()))
         case .time:
             guard value.utf8.count > 19, UploadTime.parse(value, zone: .utc) != nil else {
                 return .failure(SettingProblem("expected an RFC 3339 time with its offset, such as 2026-03-15T10:00:00Z"))
             }
             return .success(.text(value))
         }
+    }
+
+    /// `90s`, `10m`, `2h` (a bare number is seconds); nil for anything else, or nothing.
+    public static func duration(_ text: String) -> Duration? {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600]
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let last = trimmed.last else { return nil }
+        let (digits, unit) = units[last].map { (trimmed.dropLast(), $0) } ?? (Substring(trimmed), 1)
+        guard let number = Int64(digits), number > 0, number <= 31 * 86_400 / unit else { return nil }
+        return .seconds(number * unit)
     }
 
     static func wordList(_ words: [String]) -> String {
@@ -165,6 +194,11 @@ public struct SettingProblem: Error, Sendable {
     init(_ reason: String) { self.reason = reason }
 }
 
+/// Which command reads a setting: `shared` by both (the API, credentials, history, logging, operations).
+public enum SettingScope: Sendable, Equatable {
+    case shared, report, upload
+}
+
 /// Every setting, in the order `--help` and the dry run list them.
 public enum SettingCatalog {
     public static let all: [SettingSpec] = [
@@ -172,23 +206,24 @@ public enum SettingCatalog {
         SettingSpec(.replay, .path, valueName: "DIR",
                     help: "Read recorded pages (*.json, *.xml, in file name order) from this folder instead of the API."),
         SettingSpec(.region, .choice(Region.allCases.map(\.rawValue)), default: .text("eu"), valueName: "REGION",
-                    help: "API region: eu, us or au."),
+                    scope: .shared, help: "API region: eu, us or au."),
         SettingSpec(.baseURL, .text, defaultDescription: "https://api.{region}.customergauge.com", valueName: "URL",
-                    help: "API base URL; /v4.1/file/company-revenue.{json,xml} is appended. https unless the host is loopback."),
+                    scope: .shared, help: "API base URL; /v4.1/file/company-revenue.{json,xml} is appended. https unless the host is loopback.",
+                    uploadHelp: "API base URL: files are POSTed to URL/v4.1/company/revenue_file_automate.{json,xml}, and the new upload is found in URL/v4.1/file/company-revenue.{json,xml}. https unless the host is loopback."),
         SettingSpec(.authURL, .text, defaultDescription: "https://auth.{region}.customergauge.com", valueName: "URL",
-                    help: "OAuth2 server base URL; /oauth2/token is appended. https unless the host is loopback."),
+                    scope: .shared, help: "OAuth2 server base URL; /oauth2/token is appended. https unless the host is loopback."),
         SettingSpec(.format, .choice(WireFormat.allCases.map(\.rawValue)), default: .text("json"), valueName: "FORMAT",
                     help: "Wire format requested from the API: json or xml."),
         SettingSpec(.apiFormat, .choice(WireFormat.allCases.map(\.rawValue)), default: .text("json"), valueName: "FORMAT",
-                    help: "upload: the format of the API's answers, json or xml (report names it --format)."),
+                    scope: .upload, help: "upload: the format of the API's answers, json or xml (report names it --format)."),
         SettingSpec(.pageSize, .integer(1...1000), default: .integer(1000), valueName: "N",
                     help: "Uploads asked for per request (`limit`), 1 to 1000."),
         SettingSpec(.concurrency, .integer(1...32), default: .integer(4), valueName: "N",
                     help: "Pages in flight at once, results still in order; 1 to 32."),
         SettingSpec(.maxAttempts, .integer(1...20), default: .integer(5), valueName: "N",
-                    help: "Tries per request, 1 to 20: 429, 5xx, timeouts and dropped connections are retried with backoff."),
+                    scope: .shared, help: "Tries per request, 1 to 20: 429, 5xx, timeouts and dropped connections are retried with backoff."),
         SettingSpec(.timeout, .seconds(max: 3600), default: .number(60), valueName: "SECONDS",
-                    help: "Seconds to wait for one response before retrying it."),
+                    scope: .shared, help: "Seconds to wait for one response before retrying it."),
         SettingSpec(.archiveRaw, .path, valueName: "DIR",
                     help: "Keep every page read, byte for byte, with a sidecar of how it was fetched, in this new or empty folder; --replay reads it back."),
         SettingSpec(.compare, .choice(["previous-period", "none"]), default: .text("previous-period"), valueName: "WHAT",
@@ -199,7 +234,7 @@ public enum SettingCatalog {
         SettingSpec(.range, .text, valueName: "NAME",
                     help: "Relative range in --timezone: yesterday, today, last-7-days, last-30-days, month-to-date, last-month, a month YYYY-MM, or since-last-run (with --history: the days after the last successful run's range, up to yesterday)."),
         SettingSpec(.id, .integer(1...Int64.max), valueName: "N", help: "Report one upload only."),
-        SettingSpec(.sourceTimezone, .zone, default: .text("UTC"), valueName: "TZ", help: "Time zone of the API's timestamps (IANA name)."),
+        SettingSpec(.sourceTimezone, .zone, default: .text("UTC"), valueName: "TZ", scope: .shared, help: "Time zone of the API's timestamps (IANA name)."),
         SettingSpec(.timezone, .zone, defaultDescription: "the source zone", valueName: "TZ",
                     help: "Zone in which --range is computed and the HTML shows times."),
         SettingSpec(.now, .time, defaultDescription: "the clock", valueName: "TIME",
@@ -229,30 +264,42 @@ public enum SettingCatalog {
                     help: "Attachments of STEM.eml: " + OutputKind.allCases.filter(\.format.attachable).map(\.rawValue).joined(separator: ", ") + "."),
         // run
         SettingSpec(.dryRun, .onOff, default: .onOff(false),
-                    help: "Print the whole plan (settings, outputs, requests), then each problem found; exit 2 if there is one, else 0. No network, no files."),
+                    scope: .shared, help: "Print the whole plan (settings, outputs, requests), then each problem found; exit 2 if there is one, else 0. No network, no files."),
         SettingSpec(.logLevel, .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), default: .text("info"),
-                    valueName: "LEVEL", help: "trace, debug, info, notice, warning, error or critical, on stderr."),
+                    valueName: "LEVEL", scope: .shared, help: "trace, debug, info, notice, warning, error or critical, on stderr."),
         SettingSpec(.logFormat, .choice(["text", "json"]), default: .text("text"), valueName: "FORMAT",
-                    help: "text, or json (one object a line)."),
-        SettingSpec(.quiet, .onOff, default: .onOff(false), help: "Log errors only, and no progress line."),
+                    scope: .shared, help: "text, or json (one object a line)."),
+        SettingSpec(.quiet, .onOff, default: .onOff(false), scope: .shared, help: "Log errors only, and no progress line."),
         // operations
         SettingSpec(.metricsFile, .path, valueName: "FILE",
-                    help: "Write the run's Prometheus metrics here at the end of every run, failed ones included (node_exporter's textfile collector: a FILE.prom in its folder)."),
+                    scope: .shared, help: "Write the run's Prometheus metrics here at the end of every run, failed ones included (node_exporter's textfile collector: a FILE.prom in its folder)."),
         SettingSpec(.pingURL, .text, valueName: "URL", secret: true,
-                    help: "healthchecks.io-style ping URL: POST URL/start when the run begins, URL/<exit code> with the last log lines at the end. A secret: never shown."),
+                    scope: .shared, help: "healthchecks.io-style ping URL: POST URL/start when the run begins, URL/<exit code> with the last log lines at the end. A secret: never shown."),
         // memory across runs
         SettingSpec(.history, .path, valueName: "FILE|URL",
-                    help: "Remember every run and upload in this SQLite file (made if missing), or in a PostgreSQL database, postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=disable|require|verify-full] (its password from CG_HISTORY_PASSWORD or history-password-file: in the config file, never the URL): the report gains \"Since the last run\", and uploads last seen not final are asked for again by id (API, at most 100 a run, for 30 days)."),
+                    scope: .shared, help: "Remember every run and upload in this SQLite file (made if missing), or in a PostgreSQL database, postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=disable|require|verify-full] (its password from CG_HISTORY_PASSWORD or history-password-file: in the config file, never the URL): the report gains \"Since the last run\", and uploads last seen not final are asked for again by id (API, at most 100 a run, for 30 days).",
+                    uploadHelp: "Record each file sent (name, sha256, upload id, outcome) in this SQLite file (made if missing) or PostgreSQL database, postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=...] (its password from CG_HISTORY_PASSWORD or history-password-file:, never the URL); bytes CustomerGauge took before are refused unless --again, and the nightly report with the same history follows up an upload still processing."),
         SettingSpec(.alertOnce, .onOff, default: .onOff(false),
                     help: "With --fail-on and --history: an upload that matched in an earlier successful run matches again only if it changed since."),
+        // upload
+        SettingSpec(.wait, .onOff, default: .onOff(false), scope: .upload,
+                    help: "Wait until CustomerGauge has processed each upload, and say every row it rejected."),
+        SettingSpec(.waitTimeout, .duration, default: .text("30m"), valueName: "D", scope: .upload,
+                    help: "How long --wait waits for one upload, counted from when it was taken, in full: 90s, 10m, 2h."),
+        SettingSpec(.split, .onOff, default: .onOff(false), scope: .upload,
+                    help: "Send a file over 1,000 records or 2,000,000 bytes as its parts (STEM.part-K-of-N.csv), one after another."),
+        SettingSpec(.skipInvalidRows, .onOff, default: .onOff(false), scope: .upload,
+                    help: "Send the rows without problems (as STEM.csv) and count the others as rejected, instead of sending nothing."),
+        SettingSpec(.rejectedOut, .path, valueName: "DIR", scope: .upload,
+                    help: "A folder: write DIR/STEM.rejected.csv there, the six columns and `problem`, a line per row left out or rejected (every problem of the row, joined by \"; \")."),
         // the environment and the config file only
         SettingSpec(.clientID, .text, valueName: "ID", onCommandLine: false,
-                    help: "OAuth2 client id (CG_CLIENT_ID); the secret comes from CG_CLIENT_SECRET or client_secret_file."),
+                    scope: .shared, help: "OAuth2 client id (CG_CLIENT_ID); the secret comes from CG_CLIENT_SECRET or client_secret_file."),
         SettingSpec(.clientSecretFile, .path, valueName: "FILE", onCommandLine: false,
-                    help: "A file holding the OAuth2 client secret."),
-        SettingSpec(.apiKeyFile, .path, valueName: "FILE", onCommandLine: false, help: "A file holding the API key."),
+                    scope: .shared, help: "A file holding the OAuth2 client secret."),
+        SettingSpec(.apiKeyFile, .path, valueName: "FILE", onCommandLine: false, scope: .shared, help: "A file holding the API key."),
         SettingSpec(.historyPasswordFile, .path, valueName: "FILE", onCommandLine: false,
-                    help: "A file holding the password of a postgresql:// --history (or CG_HISTORY_PASSWORD)."),
+                    scope: .shared, help: "A file holding the password of a postgresql:// --history (or CG_HISTORY_PASSWORD)."),
     ]
 
     private static let byKey: [OptionKey: SettingSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })

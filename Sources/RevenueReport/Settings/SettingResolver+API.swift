@@ -56,7 +56,7 @@ extension SettingResolver {
         } else if secret != nil {
             problems.append("a client secret is set but no client id: set CG_CLIENT_ID")
         } else {
-            problems.append("no credentials: set CG_CLIENT_ID and CG_CLIENT_SECRET (OAuth2), or CG_API_KEY, in the environment (or client_secret_file / api_key_file in the config file); or use --replay DIR")
+            problems.append("no credentials: set CG_CLIENT_ID and CG_CLIENT_SECRET (OAuth2), or CG_API_KEY, in the environment (or client_secret_file / api_key_file in the config file)\(command == .report ? "; or use --replay DIR" : "")")
         }
         return (nil, "none")
     }

@@ -52,6 +52,9 @@ public struct FileCheck: Sendable {
     public var header = false
     /// The header ends in a `problem` column (a file written by `upload --rejected-out`): dropped.
     public var problemColumn = false
+    /// The header names the fields in another layout than CustomerGauge reads (another order, or
+    /// columns that are none of the six): the file goes as a CSV made in its order.
+    public var reordered = false
     public var problems: [Finding] = []
     public var warnings: [Finding] = []
     /// The parts written by `--split`, in order.

@@ -25,17 +25,17 @@ public enum RevenueFileChecker {
 
         guard let format = result.format else {
             let ext = (path as NSString).pathExtension
-            result.problems.append(Finding(rule: "file-type", row: nil, column: nil, value: nil,
+            result.problems.append(Finding(rule: RevenueRules.Rule.fileType, row: nil, column: nil, value: nil,
                                            message: "\(ext.isEmpty ? "a file without an extension" : ".\(ext)") is not a revenue file: CustomerGauge takes CSV, XLS, XLSX or XML"))
             return result
         }
         if let mismatch = contentMismatch(format, head: head, size: size) {
-            result.problems.append(Finding(rule: "file-type", row: nil, column: nil, value: nil, message: mismatch))
+            result.problems.append(Finding(rule: RevenueRules.Rule.fileType, row: nil, column: nil, value: nil, message: mismatch))
             return result
         }
         let splitting = folder != nil || allowOverLimits
         if size > RevenueRules.maxBytes, !splitting {
-            result.problems.append(Finding(rule: "file-size", row: nil, column: nil, value: nil,
+            result.problems.append(Finding(rule: RevenueRules.Rule.fileSize, row: nil, column: nil, value: nil,
                                            message: "\(size) bytes: CustomerGauge takes at most \(RevenueRules.maxBytes) bytes a file (--split makes parts it takes)"))
         }
         let reader: any RevenueRowReader = switch format {
@@ -48,30 +48,42 @@ public enum RevenueFileChecker {
         var rules = RevenueRules()
         var problems: [Finding] = [], warnings: [Finding] = []
         var first = true
-        var dropsProblemColumn = false
+        var layout: HeaderLayout?
         var splitter = try folder.map { try RevenueFileSplitter(folder: $0, stem: ((path as NSString).lastPathComponent as NSString).deletingPathExtension) }
         do {
             try reader.forEachRow { row in
                 defer { first = false }
                 guard !row.cells.isEmpty else { return }  // a blank row: counted, not a record
-                if first, !reader.impliesHeader, RevenueRules.isHeader(row) {
-                    result.header = true
-                    dropsProblemColumn = RevenueRules.hasProblemColumn(row)
-                    result.problemColumn = dropsProblemColumn
-                    return
+                if first, !reader.impliesHeader {
+                    switch HeaderLayout.read(row) {
+                    case .record:
+                        break
+                    case .header(let found):
+                        result.header = true
+                        result.problemColumn = found.problemColumn != nil
+                        result.reordered = !found.isCustomerGaugeLayout
+                        layout = found
+                        warnings += found.warnings(row: row.row)
+                        return
+                    case .unusable(let reason):
+                        result.header = true
+                        problems.append(Finding(rule: RevenueRules.Rule.columns, row: row.row, column: nil, value: nil, message: reason))
+                        return
+                    }
                 }
-                var cells = row.cells
-                if dropsProblemColumn, cells.count == 7 { cells.removeLast() }
+                let (cells, count) = layout.map { $0.fields(of: row.cells) } ?? HeaderLayout.fieldsByPosition(row.cells)
                 result.records += 1
                 let problemsBefore = problems.count
-                rules.check(row.row, cells, problems: &problems, warnings: &warnings)
+                rules.check(row.row, cells, count: count, problems: &problems, warnings: &warnings)
                 try splitter?.add(cells, row: row.row)
                 try onRecord?((row.row, cells, problems.count > problemsBefore))
             }
         } catch let unreadable as UnreadableFile {
             splitter?.discard()
-            result.problems = problems + [Finding(rule: "file-type", row: nil, column: nil, value: nil,
-                                                  message: "cannot be read as \(format.rawValue.uppercased()): \(unreadable.reason)")]
+            var reason = unreadable.reason
+            if let row = unreadable.row, reason.hasPrefix("row \(row): ") { reason.removeFirst("row \(row): ".count) }
+            result.problems = problems + [Finding(rule: RevenueRules.Rule.fileType, row: unreadable.row, column: nil, value: nil,
+                                                  message: "cannot be read as \(format.rawValue.uppercased()): \(reason)")]
             result.warnings = warnings
             return result
         } catch {
@@ -79,9 +91,9 @@ public enum RevenueFileChecker {
             throw error
         }
         if result.records == 0 {
-            problems.append(Finding(rule: "no-records", row: nil, column: nil, value: nil, message: "not one record\(result.header ? " behind the header" : "")"))
+            problems.append(Finding(rule: RevenueRules.Rule.noRecords, row: nil, column: nil, value: nil, message: "not one record\(result.header ? " behind the header" : "")"))
         } else if result.records > RevenueRules.maxRecords, !splitting {
-            problems.append(Finding(rule: "record-count", row: nil, column: nil, value: nil,
+            problems.append(Finding(rule: RevenueRules.Rule.recordCount, row: nil, column: nil, value: nil,
                                     message: "\(result.records) records: CustomerGauge takes at most \(RevenueRules.maxRecords) a file (--split makes parts it takes)"))
         }
         result.problems = result.problems + problems

@@ -12,6 +12,20 @@ public struct RejectedRow: Sendable, Equatable {
     public var message: String
     public var by: By
 
+    public init(row: Int?, values: [String], cause: String, message: String, by: By) {
+        self.row = row
+        self.values = values
+        self.cause = cause
+        self.message = message
+        self.by = by
+    }
+
+    /// A problem the check found in a row of the user's file (its values when the row is a record).
+    init(_ local: LocalRow, _ finding: Finding) {
+        self.init(row: finding.row, values: finding.row == nil || local.cells.isEmpty ? [] : local.values, cause: finding.rule,
+                  message: (finding.column.map { "\($0): " } ?? "") + finding.message, by: .check)
+    }
+
     /// `row 44 (Acme Corp; 1200; …): Account name not found`
     public var line: String {
         guard let row else { return message }
@@ -62,14 +76,18 @@ public struct UploadOutcome: Sendable {
         }
         var head = "\(file): "
         if sentAs != (file as NSString).lastPathComponent { head += "sent as \(sentAs): " }
+        // Rows the check kept back are not CustomerGauge's to count: said apart, so that "1 record(s):
+        // 1 successful" is not read as the whole file.
+        let notSent = Set(rejected.filter { $0.by == .check }.compactMap(\.row)).count
         if let upload {
             head += "upload \(upload.id), \(upload.status ?? "no status")"
             if let total = upload.totalRecords {
-                head += ", \(total) record(s): \(upload.successfulRecords.map(String.init) ?? "?") successful, \(upload.unsuccessfulRecords.map(String.init) ?? "?") unsuccessful"
+                head += ", \(total) record(s)\(notSent > 0 ? " sent" : ""): \(upload.successfulRecords.map(String.init) ?? "?") successful, \(upload.unsuccessfulRecords.map(String.init) ?? "?") unsuccessful"
             }
         } else {
             head += exitCode == 1 ? "not taken" : "taken"
         }
+        if notSent > 0 { head += "; \(notSent) row(s) not sent: the check found problems in them" }
         if let note { head += "; \(note)" }
         return ([head] + rejected.map { "  " + $0.line }).joined(separator: "\n") + "\n"
     }

@@ -1,10 +1,14 @@
 import Foundation
 
-/// Step 6 of `upload --wait`: finds the new upload in the listing, then asks for it by id (2 s
-/// apart, doubling up to 60 s) until its status is final or the time allowed has passed.
+/// Step 6 of `upload --wait`: finds the new upload in the listing, then asks for it by id until
+/// its status is final or the time allowed has passed. It asks every 2 s for the first two
+/// minutes after the file was taken (an outcome that comes quickly is seen within ~3 s), then
+/// 4, 8, … up to 60 s apart; the time allowed is waited in full: the last ask is at its end.
 public struct UploadWatcher: Sendable {
     public let sender: RevenueFileSender
     public var firstPause: Duration = .seconds(2)
+    /// How long after the file was taken the asks stay `firstPause` apart.
+    public var quickPhase: Duration = .seconds(120)
     public var longestPause: Duration = .seconds(60)
 
     public init(sender: RevenueFileSender) {
@@ -18,29 +22,49 @@ public struct UploadWatcher: Sendable {
         case timedOut(RevenueUpload?)
     }
 
+    /// What the wait has seen so far, after each ask.
+    public struct Progress: Sendable {
+        public var id: Int64
+        public var name: String
+        public var status: String?
+        public var waited: Duration
+    }
+
     public static let finalStatuses: Set<String> = ["processed", "partially processed", "failed"]
 
     public static func isFinal(_ upload: RevenueUpload) -> Bool {
         finalStatuses.contains((upload.status ?? "").trimmingCharacters(in: .whitespaces).lowercased())
     }
 
-    /// `found`: the upload if the listing already showed it; `onFound` is told its id once known
-    /// (so that an interruption can name it).
-    public func wait(for name: String, notIn before: Set<Int64>, found: RevenueUpload?, deadline: ContinuousClock.Instant,
-                     onFound: @Sendable (Int64) -> Void) async throws -> Waited {
+    /// The pause before the next ask, given the one before it and how long ago the file was taken.
+    func pause(after previous: Duration?, sinceTaken elapsed: Duration) -> Duration {
+        guard elapsed >= quickPhase, let previous else { return firstPause }
+        return min(previous * 2, longestPause)
+    }
+
+    /// `found`: the upload if the listing already showed it; `takenAt`: when the file was taken;
+    /// `onFound` is told its id once known (so that an interruption can name it), `onProgress`
+    /// what each ask saw.
+    public func wait(for name: String, notIn before: Set<Int64>, found: RevenueUpload?, takenAt: ContinuousClock.Instant,
+                     deadline: ContinuousClock.Instant, onFound: @Sendable (Int64) -> Void,
+                     onProgress: @Sendable (Progress) -> Void = { _ in }) async throws -> Waited {
         let clock = ContinuousClock()
-        var pause = firstPause
         var upload = found
         if upload == nil {
-            upload = try await sender.findNew(named: name, notIn: before, within: max(.zero, deadline - clock.now))
+            upload = try await sender.findNew(named: name, notIn: before, until: deadline)
         }
         guard var current = upload else { return .timedOut(nil) }
         onFound(current.id)
+        onProgress(Progress(id: current.id, name: name, status: current.status, waited: clock.now - takenAt))
+        var previous: Duration?
         while !Self.isFinal(current) {
-            guard clock.now + pause <= deadline else { return .timedOut(current) }
-            try await Task.sleep(for: pause)
-            pause = min(pause * 2, longestPause)
+            let now = clock.now
+            guard now < deadline else { return .timedOut(current) }
+            let next = pause(after: previous, sinceTaken: now - takenAt)
+            previous = next
+            try await Task.sleep(until: min(now + next, deadline), clock: clock)
             if let seen = try await sender.upload(id: current.id) { current = seen }
+            onProgress(Progress(id: current.id, name: name, status: current.status, waited: clock.now - takenAt))
         }
         return .final(current)
     }

@@ -37,7 +37,7 @@ struct CSVRowReader: RevenueRowReader {
             } else if let text = String(validating: cell, as: UTF8.self) {
                 current.cells.append(.text(text))
             } else {
-                throw UnreadableFile("row \(row): bytes that are not UTF-8 (save the file as CSV UTF-8)")
+                throw UnreadableFile("row \(row): bytes that are not UTF-8 (save the file as CSV UTF-8)", row: row)
             }
             cell.removeAll(keepingCapacity: true)
             quoteClosed = false
@@ -70,18 +70,18 @@ struct CSVRowReader: RevenueRowReader {
                     }
                     if position > runStart {
                         rowBytes += position - runStart
-                        if rowBytes > Self.maxRowBytes { throw UnreadableFile("row \(row) is longer than \(Self.maxRowBytes) bytes: not a revenue file") }
+                        if rowBytes > Self.maxRowBytes { throw UnreadableFile("row \(row) is longer than \(Self.maxRowBytes) bytes: not a revenue file", row: row) }
                         cell.append(contentsOf: chunk[runStart ..< position])
                         rowHasContent = true
                     }
-                    if sawNUL { throw UnreadableFile("row \(row): a NUL byte: not a text file") }
+                    if sawNUL { throw UnreadableFile("row \(row): a NUL byte: not a text file", row: row) }
                     if position == chunk.count { break }
                 }
                 let byte = chunk[position]
                 position += 1
                 rowBytes += 1
-                if rowBytes > Self.maxRowBytes { throw UnreadableFile("row \(row) is longer than \(Self.maxRowBytes) bytes: not a revenue file") }
-                if byte == 0 { throw UnreadableFile("row \(row): a NUL byte: not a text file") }
+                if rowBytes > Self.maxRowBytes { throw UnreadableFile("row \(row) is longer than \(Self.maxRowBytes) bytes: not a revenue file", row: row) }
+                if byte == 0 { throw UnreadableFile("row \(row): a NUL byte: not a text file", row: row) }
                 if quoted {
                     if byte == UInt8(ascii: "\"") {
                         var more = position < chunk.count
@@ -123,7 +123,7 @@ struct CSVRowReader: RevenueRowReader {
             }
             guard try refill(&chunk, &position, handle) else { break }
         }
-        if quoted { throw UnreadableFile("row \(row): a quoted cell is never closed") }
+        if quoted { throw UnreadableFile("row \(row): a quoted cell is never closed", row: row) }
         if rowHasContent || !cell.isEmpty { try endRow() }
     }
 

@@ -46,7 +46,7 @@ struct XLSRowReader: RevenueRowReader {
                     cells.append(.text(value.value.text_value.map { String(cString: $0) } ?? ""))
                 case FREEXL_CELL_DATE, FREEXL_CELL_DATETIME:
                     let text = value.value.text_value.map { String(cString: $0) } ?? ""
-                    cells.append(CivilDate(String(text.prefix(10))).map(RevenueCell.date) ?? .text(text))
+                    cells.append(Self.dateCell(text))
                 case FREEXL_CELL_TIME:
                     cells.append(.text(value.value.text_value.map { String(cString: $0) } ?? ""))
                 default:
@@ -55,6 +55,13 @@ struct XLSRowReader: RevenueRowReader {
             }
             try body(RevenueRow(row: Int(row) + 1, cells: cells))
         }
+    }
+
+    /// libfreexl's `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`: a date, with its time when not midnight.
+    static func dateCell(_ text: String) -> RevenueCell {
+        guard let day = CivilDate(String(text.prefix(10))) else { return .text(text) }
+        let time = text.dropFirst(10).trimmingCharacters(in: .whitespaces)
+        return time.isEmpty || time.allSatisfy({ $0 == "0" || $0 == ":" }) ? .date(day) : .dateTime(day, time: time)
     }
 
     static func reason(_ status: Int32) -> String {

@@ -68,13 +68,14 @@ struct XLSRowsInChild {
         case .text(let text): ["t", text]
         case .number(let value): value.isFinite ? ["n", value] : ["t", String(value)]  // JSON has no NaN or infinity
         case .date(let date): ["d", date.description]
+        case .dateTime(let date, let time): ["d", "\(date) \(time)"]
         }
     }
 
     private static func cell(_ encoded: [Any]) -> RevenueCell {
         switch encoded.first as? String {
         case "n": .number((encoded.last as? NSNumber)?.doubleValue ?? 0)
-        case "d": (encoded.last as? String).flatMap(CivilDate.init).map(RevenueCell.date) ?? .text(encoded.last as? String ?? "")
+        case "d": XLSRowReader.dateCell(encoded.last as? String ?? "")
         default: .text(encoded.last as? String ?? "")
         }
     }

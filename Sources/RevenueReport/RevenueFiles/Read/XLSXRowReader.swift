@@ -81,7 +81,8 @@ struct XLSXRowReader: RevenueRowReader {
                         if text.isEmpty { cell = .text("") }
                         else if let number = Double(text) {
                             if dateStyles.contains(cellStyle), number >= 0, number < 2_958_466 {
-                                cell = .date(epoch.adding(days: Int(number.rounded(.down))))
+                                let day = number.rounded(.down)
+                                cell = RevenueCell.dateCell(epoch.adding(days: Int(day)), fraction: number - day)
                             } else {
                                 cell = .number(number)
                             }

@@ -46,8 +46,8 @@ public struct PreparedFile: Sendable {
     public var outgoing: [OutgoingFile]
     /// The problems that stop the file from being sent (none when it goes).
     public var blocking: [Finding]
-    /// Rows left out by `--skip-invalid-rows`, with the first problem found in each.
-    public var leftOut: [(row: LocalRow, finding: Finding)]
+    /// Rows left out by `--skip-invalid-rows`, with every problem found in each.
+    public var leftOut: [(row: LocalRow, findings: [Finding])]
     /// Every record of the file by row, for the outcome's values.
     public var records: [Int: LocalRow]
 }
@@ -63,20 +63,25 @@ public enum UploadPreparation {
         }
         var prepared = PreparedFile(check: check, outgoing: [], blocking: [], leftOut: [],
                                     records: Dictionary(records.map { ($0.row.row, $0.row) }, uniquingKeysWith: { first, _ in first }))
-        // A problem of the whole file stops it; so does a row's, unless such rows are left out.
-        prepared.blocking = check.problems.filter { $0.row == nil || !skipInvalidRows }
+        // A problem of the whole file (or of its header) stops it; so does a record's, unless such
+        // records are left out.
+        prepared.blocking = check.problems.filter { finding in
+            guard let row = finding.row, prepared.records[row] != nil else { return true }
+            return !skipInvalidRows
+        }
         guard prepared.blocking.isEmpty else { return prepared }
 
-        var firstFinding: [Int: Finding] = [:]
-        for finding in check.problems { if let row = finding.row, firstFinding[row] == nil { firstFinding[row] = finding } }
-        prepared.leftOut = records.filter(\.hasProblem).map { ($0.row, firstFinding[$0.row.row]!) }
+        let findingsByRow = Dictionary(grouping: check.problems.filter { $0.row != nil }, by: { $0.row! })
+        prepared.leftOut = records.filter(\.hasProblem).map { ($0.row, findingsByRow[$0.row.row] ?? []) }
         let kept = records.filter { !$0.hasProblem }.map(\.row)
         guard !kept.isEmpty else { return prepared }  // every row left out: nothing to send
 
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let overLimits = check.records > RevenueRules.maxRecords || size > RevenueRules.maxBytes
-        if prepared.leftOut.isEmpty, !check.problemColumn, !overLimits, let format = check.format {
+        // The user's own bytes when CustomerGauge can take them as they are; else a CSV made in its
+        // order, of the records that go, without the columns that are none of the six.
+        if prepared.leftOut.isEmpty, !check.problemColumn, !check.reordered, !overLimits, let format = check.format {
             let bytes: Data
             do {
                 bytes = try Data(contentsOf: URL(fileURLWithPath: path))

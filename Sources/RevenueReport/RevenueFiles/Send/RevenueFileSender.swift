@@ -80,14 +80,19 @@ public struct RevenueFileSender: Sendable {
     /// Looks for an upload named `name` whose id is not in `before`, until `window` has passed;
     /// the newest such upload, or nil.
     public func findNew(named name: String, notIn before: Set<Int64>, within window: Duration) async throws -> RevenueUpload? {
+        try await findNew(named: name, notIn: before, until: ContinuousClock().now + window)
+    }
+
+    /// The same, until `deadline`: the last look is at the deadline, so the time is waited in full.
+    public func findNew(named name: String, notIn before: Set<Int64>, until deadline: ContinuousClock.Instant) async throws -> RevenueUpload? {
         let clock = ContinuousClock()
-        let deadline = clock.now + window
         while true {
             if let found = try await listed(named: name).filter({ !before.contains($0.id) }).max(by: { $0.id < $1.id }) {
                 return found
             }
-            guard clock.now + settlePause < deadline else { return nil }
-            try await Task.sleep(for: settlePause)
+            let now = clock.now
+            guard now < deadline else { return nil }
+            try await Task.sleep(until: min(now + settlePause, deadline), clock: clock)
         }
     }
 
