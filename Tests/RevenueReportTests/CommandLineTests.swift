@@ -128,8 +128,8 @@ import Testing
         let uploadHelp = try await runCLI(["upload", "--help"], in: folder.url).stdout
         let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         for key in OptionKey.allCases where ![.clientID, .clientSecretFile, .apiKeyFile, .historyPasswordFile].contains(key) {
-            // `--api-format` is `upload`'s (report's is `--format`).
-            #expect((key == .apiFormat ? uploadHelp : help).contains("--\(key.rawValue)"), "--\(key.rawValue) missing from --help")
+            // Upload's own (`--api-format`, `--wait-timeout`, …) are in upload's help; report's is `--format`.
+            #expect((key.spec.scope == .upload ? uploadHelp : help).contains("--\(key.rawValue)"), "--\(key.rawValue) missing from --help")
             #expect(readme.contains("`--\(key.rawValue)"), "--\(key.rawValue) missing from the README")
         }
         for key in [OptionKey.clientSecretFile, .apiKeyFile, .historyPasswordFile] {

@@ -57,6 +57,14 @@ public struct UploadJob: Sendable {
         return problems
     }
 
+    /// `2h`, `10m`, `90s`: a duration as the user writes it.
+    static func compact(_ duration: Duration) -> String {
+        let seconds = duration.components.seconds
+        if seconds > 0, seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds > 0, seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
+    }
+
     /// Steps 2 to 7 for each file, one after another; each file's outcome (one per part sent).
     public func run(_ prepared: [PreparedFile]) async -> [UploadOutcome] {
         var outcomes: [UploadOutcome] = []
@@ -163,7 +171,7 @@ public struct UploadJob: Sendable {
                     outcome.exitCode = 1
                     let which = outcome.upload.map { "upload \($0.id) is still \($0.status ?? "without a status")" }
                         ?? "the upload was not found in the listing"
-                    outcome.note = "\(which) after --wait-timeout \(options.waitTimeout): the nightly report (with --history) follows it up"
+                    outcome.note = "\(which) after --wait-timeout \(Self.compact(options.waitTimeout)): the nightly report (with --history) follows it up"
                 }
             }
         } catch {
