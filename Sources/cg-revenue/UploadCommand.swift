@@ -10,7 +10,7 @@ struct UploadCommand: AsyncParsableCommand, SettingOptions {
         commandName: "upload",
         abstract: "Check revenue files, send each to CustomerGauge once, and (--wait) say which rows it rejected.",
         discussion: """
-            For each file, one after another: 1. checks it as `cg-revenue check` does (a file with a problem is not sent, exit 3; --skip-invalid-rows sends the rows without problems as STEM.csv instead; --split sends a file over 1,000 records or 2,000,000 bytes as its parts). 2. notes the uploads already listed under the same name. 3. POSTs it (multipart/form-data, one part named file) to {base-url}/v4.1/company/revenue_file_automate.json (or .xml). 4. {"Data": false} means refused (exit 1). 5. Never twice: a 429, a 503 or a connection refused was not taken and is retried; a timeout, a dropped connection or another 5xx may have been taken: the listing is searched for a new upload of that name for up to 60 s before the file is sent again. 6. --wait: asks for the new upload by id (2 s apart, doubling up to 60 s) until Processed, Partially Processed or Failed, or --wait-timeout. 7. says the upload's id, status and counts, and every rejected row with its values from the local file.
+            For each file, one after another: 1. checks it as `cg-revenue check` does (a file with a problem is not sent, exit 3; --skip-invalid-rows sends the rows without problems as STEM.csv instead; --split sends a file over 1,000 records or 2,000,000 bytes as its parts; a header in another order, or with columns that are none of the six, makes it go as a CSV in CustomerGauge's order without them). 2. notes the uploads already listed under the same name. 3. POSTs it (multipart/form-data, one part named file) to {base-url}/v4.1/company/revenue_file_automate.json (or .xml). 4. {"Data": false} means refused (exit 1). 5. Never twice: a 429, a 503 or a connection refused was not taken and is retried; a timeout, a dropped connection or another 5xx may have been taken: the listing is searched for a new upload of that name for up to 60 s before the file is sent again. 6. --wait: asks for the new upload by id every 2 s for the first two minutes, then 4, 8, ... up to 60 s apart, until Processed, Partially Processed or Failed, or --wait-timeout has passed (waited in full, from when the file was taken; on a terminal a line shows the wait). Without --wait, its id is looked for in the listing for up to 60 s. 7. says the upload's id, status and counts, and every rejected row with its values from the local file (every problem of a row the check found).
 
             A file written by --rejected-out (the six columns and `problem`) can be fixed in place and sent again: the `problem` column is dropped (it goes as a six-column STEM.csv).
 
@@ -20,11 +20,11 @@ struct UploadCommand: AsyncParsableCommand, SettingOptions {
               cg-revenue upload big.csv --split --wait --format json
               cg-revenue upload revenue-2026-11.csv --dry-run
 
-            Settings as for `report` (flags > CG_ environment variables > --config file > defaults); the format of the API's answers is --api-format (CG_API_FORMAT, api-format:), not --format, which is what this command prints.
+            Settings as for `report` (flags > CG_ environment variables > --config file > defaults), upload's own included (CG_WAIT_TIMEOUT, wait-timeout: in the config file, ...; not --again); the format of the API's answers is --api-format (CG_API_FORMAT, api-format:), not --format, which is what this command prints.
 
             With --history, each file sent is recorded (name sent, sha256, when, the upload id, the outcome); bytes CustomerGauge took before are refused (exit 2, naming the earlier upload) unless --again. `cg-revenue history upload ID` says which file sent an upload.
 
-            Exit codes: 0 every file taken (and with --wait processed with no row rejected); 3 rows rejected (by the check under --skip-invalid-rows, or by CustomerGauge), or a file not sent for its problems; 1 refused, Failed, --wait-timeout passed (the message names the upload id), or the API could not be reached; 2 usage or configuration, found before anything is sent. Over several files, the worst: 1, then 3, then 0. 130: interrupted (the message names the upload being waited for).
+            Exit codes, by what to do: 0 every file taken (and with --wait processed with no row rejected); 3 the file needs fixing: problems found by the check, or rows CustomerGauge rejected (Partially Processed, or Failed with causes in its logs); 1 the tool could not finish: the API unreachable, the file refused, an error envelope, Failed with no cause in its logs, --wait-timeout passed (the message names the upload id); 2 usage or configuration, found before anything is sent. Over several files, the worst: 1, then 3, then 0. 130: interrupted (the message names the upload being waited for).
             """
     )
 
@@ -97,8 +97,11 @@ struct UploadCommand: AsyncParsableCommand, SettingOptions {
         }, onWaiting: { progress in waiting?.show(progress) })
         var outcomes: [UploadOutcome] = []
         for file in prepared {
-            // Findings first, as `check` says them, for a file that is not sent whole.
-            if !file.check.problems.isEmpty { FileHandle.standardError.write(Data(file.check.text.utf8)) }
+            // Findings first, as `check` says them: for a file that is not sent whole, and (unless
+            // --quiet) its warnings (a header in another order: what goes is a CSV made in CustomerGauge's).
+            if !file.check.problems.isEmpty || (!file.check.warnings.isEmpty && !settings.quiet) {
+                FileHandle.standardError.write(Data(file.check.text.utf8))
+            }
             let fileOutcomes = await job.run([file])
             waiting?.clear()
             if format == .text { for outcome in fileOutcomes { FileHandle.standardOutput.write(Data(outcome.text.utf8)) } }
