@@ -1,4 +1,4 @@
 public enum ToolVersion {
     /// The version `--version`, the User-Agent and the reports carry.
-    public static let current = "0.1.0"
+    public static let current = "0.4.0"
 }

@@ -152,3 +152,28 @@ import Testing
         #expect(try folder.listing("out") == ["r.csv", "r.html", "r.manifest.json", "r.ndjson"])
     }
 }
+
+/// What the package installs runs as it is: the unit's command line with the packaged config (their
+/// /var/lib/cg-revenue moved to a temporary folder) is a plan without a problem.
+@Suite struct PackagedUnitTests {
+    @Test func theNightlyUnitsCommandWithThePackagedConfigIsAPlanWithoutProblems() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let state = folder.path("state").path
+        try FileManager.default.createDirectory(atPath: state + "/metrics", withIntermediateDirectories: true)
+        let unit = try String(contentsOf: packageRoot.appendingPathComponent("packaging/systemd/cg-revenue-nightly.service"), encoding: .utf8)
+        let execStart = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") })
+        var words = execStart.dropFirst("ExecStart=".count).split(separator: " ").map(String.init)
+        #expect(words.first == "/usr/bin/cg-revenue")
+        words.removeFirst()
+        let config = try String(contentsOf: packageRoot.appendingPathComponent("packaging/config.yaml"), encoding: .utf8)
+        let movedConfig = try folder.write("config.yaml", config.replacingOccurrences(of: "/var/lib/cg-revenue", with: state))
+        let arguments = words.map { $0 == "/etc/cg-revenue/config.yaml" ? movedConfig.path : $0.replacingOccurrences(of: "/var/lib/cg-revenue", with: state) }
+        let plan = try await runCLI(arguments + ["--dry-run"], in: folder.url, environment: ["CG_API_KEY": "k"])
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+        #expect(plan.stdout.contains("range = \"since-last-run\"") && plan.stdout.contains("history"), "\(plan.stdout)")
+        // The timer catches up a night missed while the host was down.
+        let timer = try String(contentsOf: packageRoot.appendingPathComponent("packaging/systemd/cg-revenue-nightly.timer"), encoding: .utf8)
+        #expect(timer.contains("\nPersistent=true\n") && timer.contains("\nOnCalendar="))
+    }
+}

@@ -283,7 +283,11 @@ import Testing
             let due = try #require(taken.takenAt).addingTimeInterval(9)
             let asks = server.stats.askedByID.filter { $0.id == taken.uploadID }
             let seen = try #require(asks.first { $0.status == "Processed" })
-            #expect(seen.at.timeIntervalSince(due) < 3, "seen \(seen.at.timeIntervalSince(due)) s after it was processed")
+            // The first ask once it was due saw it, and the asks came every 2 s (not 2, 6, 14, 30):
+            // so it was seen within ~2 s of being processed. (By events, not a wall-clock bound:
+            // a loaded machine stretches every pause alike.)
+            #expect(asks.first { $0.at >= due }?.at == seen.at)
+            #expect(asks.filter { $0.at < due }.count >= 3, "\(asks.map { $0.at.timeIntervalSince(due) })")
             let gaps = zip(asks.dropFirst(), asks).map { $0.at.timeIntervalSince($1.at) }
             #expect(gaps.allSatisfy { $0 >= 1.9 }, "\(gaps)")
         }
@@ -302,9 +306,13 @@ import Testing
             let taken = try #require(server.uploadRequests.first { $0.wasTaken })
             let takenAt = try #require(taken.takenAt)
             #expect(result.stderr.contains("upload \(try #require(taken.uploadID)) is still Processing after --wait-timeout 10s"), "\(result.stderr)")
-            let last = try #require(server.stats.askedByID.last)
+            let asks = server.stats.askedByID
+            let last = try #require(asks.last)
+            // Never less than the time allowed: the last ask is at its end; and at most one ask
+            // more than every 2 s gives (a loaded machine stretches the pauses, never adds asks).
             #expect(last.at.timeIntervalSince(takenAt) >= 10, "the last ask \(last.at.timeIntervalSince(takenAt)) s after it was taken")
-            #expect(ended.timeIntervalSince(takenAt) < 12.5, "ended \(ended.timeIntervalSince(takenAt)) s after it was taken")
+            #expect(asks.count <= 7, "\(asks.map { $0.at.timeIntervalSince(takenAt) })")
+            #expect(ended >= last.at)
         }
     }
 

@@ -12,13 +12,12 @@ import Testing
         case sqlite
         /// A database of its own on the tests' throwaway cluster (`PostgresCluster`).
         case postgres
+        /// The same over TLS, verify-full with the CA file (`TLSCluster`): once, as managed databases serve it.
+        case postgresTLS = "postgres-tls"
         var testDescription: String { rawValue }
 
         func location(in folder: TemporaryFolder) throws -> HistoryLocation {
-            switch self {
-            case .sqlite: return try HistoryLocation(folder.path("history.sqlite").path)
-            case .postgres: return try HistoryLocation(try postgresCluster().database())
-            }
+            try HistoryLocation(self == .sqlite ? folder.path("history.sqlite").path : try historyValue())
         }
 
         /// What `--history` is given in a test's folder: a file there, or a new database's URL.
@@ -26,6 +25,9 @@ import Testing
             switch self {
             case .sqlite: return "h.sqlite"
             case .postgres: return try postgresCluster().database()
+            case .postgresTLS:
+                let tls = try tlsCluster()
+                return try tls.database("sslmode=verify-full&sslrootcert=\(tls.caFile.path)")
             }
         }
     }
@@ -182,7 +184,7 @@ import Testing
         #expect(!location.description.contains("s3cret") && !location.planDescription.contains("s3cret"))
         #expect(try HistoryLocation("postgres://cg@db:6543/h").description == "postgresql://cg@db:6543/h")
         for bad in ["postgres://cg:hunter2@db.example.com/cg", "postgresql://db.example.com/cg", "postgresql://cg@db.example.com/",
-                    "postgresql://cg@db.example.com/cg?sslmode=prefer"] {
+                    "postgresql://cg@db.example.com/cg?sslmode=sometimes"] {
             #expect {
                 _ = try HistoryLocation(bad)
             } throws: { error in

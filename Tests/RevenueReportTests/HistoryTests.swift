@@ -40,7 +40,7 @@ import Testing
         return rows
     }
 
-    @Test(arguments: HistoryStoreConformanceTests.StoreUnderTest.allCases)
+    @Test(arguments: [HistoryStoreConformanceTests.StoreUnderTest.sqlite, .postgres])
     func twoRunsWithDataThatMovedInBetweenCountNewChangedAndFinishedExactly(store kind: HistoryStoreConformanceTests.StoreUnderTest) async throws {
         let history = try kind.historyValue()
         let folder = try TemporaryFolder()
@@ -92,7 +92,7 @@ import Testing
             switch kind {
             case .sqlite:
                 #expect(try await sqlite("h.sqlite", "PRAGMA integrity_check; SELECT count(*) FROM observation; SELECT count(*) FROM upload;", in: folder) == "ok\n\(changed)\n\(after.count)\n")
-            case .postgres:
+            case .postgres, .postgresTLS:
                 let database = String(history.split(separator: "/").last!)
                 #expect(try postgresCluster().psql(database, "SELECT (SELECT count(*) FROM cg_revenue.observation) || ' ' || (SELECT count(*) FROM cg_revenue.upload)")
                         == "\(changed) \(after.count)\n")
@@ -100,7 +100,7 @@ import Testing
         }
     }
 
-    @Test(arguments: HistoryStoreConformanceTests.StoreUnderTest.allCases)
+    @Test(arguments: [HistoryStoreConformanceTests.StoreUnderTest.sqlite, .postgres])
     func uploadsLastSeenProcessingAreAskedForAgainByIDAndReportedFinished(store kind: HistoryStoreConformanceTests.StoreUnderTest) async throws {
         let history = try kind.historyValue()
         let folder = try TemporaryFolder()
@@ -133,7 +133,7 @@ import Testing
         }
     }
 
-    @Test(arguments: HistoryStoreConformanceTests.StoreUnderTest.allCases)
+    @Test(arguments: [HistoryStoreConformanceTests.StoreUnderTest.sqlite, .postgres])
     func alertOnceAlertsThenStaysQuietThenAlertsWhatIsNewlyFailing(store kind: HistoryStoreConformanceTests.StoreUnderTest) async throws {
         let history = try kind.historyValue()
         let folder = try TemporaryFolder()
@@ -162,7 +162,7 @@ import Testing
         }
     }
 
-    @Test(arguments: HistoryStoreConformanceTests.StoreUnderTest.allCases)
+    @Test(arguments: [HistoryStoreConformanceTests.StoreUnderTest.sqlite, .postgres])
     func sinceLastRunAfterAFailedNightCoversTheSkippedDay(store kind: HistoryStoreConformanceTests.StoreUnderTest) async throws {
         let history = try kind.historyValue()
         let folder = try TemporaryFolder()

@@ -16,7 +16,8 @@ final class PostgresCluster: @unchecked Sendable {
     nonisolated(unsafe) private static var counter = 0
 
     /// A cluster of its own (`shared` is the one most tests share; one a test stops needs its own).
-    init() throws {
+    /// `configure` is given the data folder after `initdb` and before the server starts (TLS, pg_hba).
+    init(configure: ((_ data: URL, _ cluster: PostgresCluster) throws -> Void)? = nil) throws {
         guard let binaries = try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").sorted(by: { (Int($0) ?? 0) < (Int($1) ?? 0) }).last
             .map({ URL(fileURLWithPath: "/usr/lib/postgresql/\($0)/bin") }),
             FileManager.default.isExecutableFile(atPath: binaries.appendingPathComponent("initdb").path) else {
@@ -28,6 +29,7 @@ final class PostgresCluster: @unchecked Sendable {
         port = try Self.freePort()
         if getuid() == 0 { try Self.run("/bin/chown", ["postgres", folder.path]) }
         try asServerUser("initdb", ["-D", folder.appendingPathComponent("data").path, "-A", "trust", "-U", "postgres", "--no-sync"])
+        try configure?(folder.appendingPathComponent("data"), self)
         try asServerUser("pg_ctl", ["-D", folder.appendingPathComponent("data").path, "-l", folder.appendingPathComponent("log").path, "-w",
                                     "-o", "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
         ClusterShutdown.register(self)
@@ -60,6 +62,17 @@ final class PostgresCluster: @unchecked Sendable {
     func start() throws {
         try asServerUser("pg_ctl", ["-D", folder.appendingPathComponent("data").path, "-l", folder.appendingPathComponent("log").path, "-w",
                                     "-o", "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+    }
+
+    /// `pg_ctl reload`: the server reads its configuration (and its TLS files) again.
+    func reload() throws {
+        try asServerUser("pg_ctl", ["-D", folder.appendingPathComponent("data").path, "reload"])
+    }
+
+    /// Makes `path` the server user's (when the tests run as root), with `mode`.
+    func giveToServer(_ path: URL, mode: Int16) throws {
+        if getuid() == 0 { try Self.run("/bin/chown", ["postgres", path.path]) }
+        try FileManager.default.setAttributes([.posixPermissions: NSNumber(value: mode)], ofItemAtPath: path.path)
     }
 
     @discardableResult

@@ -34,7 +34,7 @@ public enum HistoryLocation: Sendable, Equatable, CustomStringConvertible {
     public var planDescription: String {
         switch self {
         case .sqliteFile(let file): return file.path
-        case .postgres(let target): return target.description + (target.password == nil ? " (no password given)" : " (password ********)")
+        case .postgres(let target): return target.description + (target.password == nil ? " (no password given: ~/.pgpass or PGPASSFILE, if it names this server)" : " (password ********)")
         }
     }
 

@@ -21,35 +21,43 @@ final class PostgresSession: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Connects (10 s at most), naming host and port (never the password) when it cannot.
+    /// Connects (10 s at most), TLS as libpq's `sslmode` says, naming host and port (never the
+    /// password) when it cannot. A certificate that does not verify, or a server that refuses the
+    /// connection (pg_hba, a wrong password), is a configuration problem (exit 2), said as such.
     static func connect(_ target: PostgresTarget, logger: Logger) throws -> PostgresSession {
-        var configuration = PostgresConnection.Configuration(
-            host: target.host, port: target.port, username: target.user, password: target.password?.value,
-            database: target.database, tls: try tls(target))
-        configuration.options.connectTimeout = .seconds(10)
-        configuration.options.additionalStartupParameters = [("application_name", PostgresTarget.applicationName)]
-        let quiet = Logger(label: "cg-revenue.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+        let roots = try PostgresTLS.trustRoots(target)
+        var target = target
+        if target.password == nil { target.password = PasswordFile.password(for: target) }
         do {
-            let connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
-                                                            id: 1, logger: quiet).wait()
-            return PostgresSession(target: target, connection: connection, logger: logger)
+            return try connect(target, tls: try PostgresTLS.configuration(target, roots: roots), logger: logger)
+        } catch let error as ReportError {
+            throw error
         } catch {
+            if let why = PostgresTLS.certificateFailure(error, target: target, roots: roots) {
+                throw ReportError.usage("--history \(target): the server at \(target.host):\(target.port) cannot be trusted: \(why)")
+            }
+            // allow: the server refused a connection without TLS; TLS, unchecked, is the second try.
+            if target.sslMode == .allow, let psql = error as? PSQLError, psql.serverInfo?[.sqlState] == "28000" {
+                do {
+                    return try connect(target, tls: try PostgresTLS.allowRetry(target, roots: roots), logger: logger)
+                } catch {
+                    throw describe(error, target: target, doing: "cannot connect")
+                }
+            }
             throw describe(error, target: target, doing: "cannot connect")
         }
     }
 
-    static func tls(_ target: PostgresTarget) throws -> PostgresConnection.Configuration.TLS {
-        switch target.sslMode {
-        case .disable:
-            return .disable
-        case .require:
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.certificateVerification = .none
-            return .require(try NIOSSLContext(configuration: tls))
-        case .verifyFull:
-            // The system's trust store, and the host name checked.
-            return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
+    private static func connect(_ target: PostgresTarget, tls: PostgresConnection.Configuration.TLS, logger: Logger) throws -> PostgresSession {
+        var configuration = PostgresConnection.Configuration(
+            host: target.host, port: target.port, username: target.user, password: target.password?.value,
+            database: target.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        configuration.options.additionalStartupParameters = [("application_name", PostgresTarget.applicationName)]
+        let quiet = Logger(label: "cg-revenue.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+        let connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
+                                                        id: 1, logger: quiet).wait()
+        return PostgresSession(target: target, connection: connection, logger: logger)
     }
 
     /// How long one statement may take before the server is taken for gone: a server stopped
@@ -126,7 +134,8 @@ final class PostgresSession: @unchecked Sendable {
             let said = "PostgreSQL: \(message) (SQLSTATE \(state))"
             switch state {
             case "42501": return .usage("--history \(target): \(what): \(said): the role \(target.user) lacks a right it needs (CREATE on the database to make the schema cg_revenue, or USAGE and CREATE on that schema)")
-            case "28P01", "28000": return .usage("--history \(target): \(what): \(said): check the user and CG_HISTORY_PASSWORD (or history-password-file:)")
+            case "28P01": return .usage("--history \(target): \(what): \(said): check the user and CG_HISTORY_PASSWORD (or history-password-file:, or ~/.pgpass)")
+            case "28000": return .usage("--history \(target): \(what): \(said): the server refuses this connection (its pg_hba.conf; a server that takes only TLS refuses sslmode=disable)")
             case "3D000": return .usage("--history \(target): \(what): \(said)")
             default: return .io("--history \(target): \(what): \(said)")
             }
