@@ -180,7 +180,9 @@ public final class PostgresHistory: HistoryStore, @unchecked Sendable {
     }
 
     public func close() {
-        // Closing the session lets go of the advisory lock.
+        // The lock is let go of by name first: closing the session would free it too, but a close
+        // that the server is slow to answer (a loaded host) must not keep the next run waiting.
+        _ = try? session.execute("SELECT pg_advisory_unlock_all()")
         session.close()
     }
 }

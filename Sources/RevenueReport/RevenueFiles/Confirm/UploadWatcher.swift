@@ -37,9 +37,10 @@ public struct UploadWatcher: Sendable {
     }
 
     /// The pause before the next ask, given the one before it and how long ago the file was taken.
-    func pause(after previous: Duration?, sinceTaken elapsed: Duration) -> Duration {
-        guard elapsed >= quickPhase, let previous else { return firstPause }
-        return min(previous * 2, longestPause)
+    static func pause(after previous: Duration?, sinceTaken elapsed: Duration, first: Duration = .seconds(2),
+                      quickPhase: Duration = .seconds(120), longest: Duration = .seconds(60)) -> Duration {
+        guard elapsed >= quickPhase, let previous else { return first }
+        return min(previous * 2, longest)
     }
 
     /// `found`: the upload if the listing already showed it; `takenAt`: when the file was taken;
@@ -60,7 +61,7 @@ public struct UploadWatcher: Sendable {
         while !Self.isFinal(current) {
             let now = clock.now
             guard now < deadline else { return .timedOut(current) }
-            let next = pause(after: previous, sinceTaken: now - takenAt)
+            let next = Self.pause(after: previous, sinceTaken: now - takenAt, first: firstPause, quickPhase: quickPhase, longest: longestPause)
             previous = next
             try await Task.sleep(until: min(now + next, deadline), clock: clock)
             if let seen = try await sender.upload(id: current.id) { current = seen }
