@@ -36,9 +36,15 @@ HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 TAIL = "</table:table></office:spreadsheet></office:body></office:document>\n"
 
 
+def attr(text):
+    """Text for an attribute value in double quotes."""
+    return escape(text, {'"': "&quot;"})
+
+
 def cell(value):
     """A cell as a user types it: text, a number, ('date', 'YYYY-MM-DD'), ('datetime', 'YYYY-MM-DDTHH:MM:SS'),
-    ('money', 1200), ('formula', '=1000*1.19', cached number), ('dateformula', '=D3+30', 'YYYY-MM-DD')."""
+    ('money', 1200), ('formula', '=1000*1.19', cached number), ('dateformula', '=D3+30', 'YYYY-MM-DD'), and
+    formulas whose value is text, a boolean or an error."""
     if isinstance(value, (int, float)):
         return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
     if isinstance(value, tuple):
@@ -50,18 +56,28 @@ def cell(value):
         if kind == "money":
             return f'<table:table-cell table:style-name="money" office:value-type="currency" office:currency="EUR" office:value="{value[1]}"><text:p>€{value[1]}</text:p></table:table-cell>'
         if kind == "formula":
-            return f'<table:table-cell table:formula="of:{escape(value[1])}" office:value-type="float" office:value="{value[2]}"><text:p>{value[2]}</text:p></table:table-cell>'
+            return f'<table:table-cell table:formula="of:{attr(value[1])}" office:value-type="float" office:value="{value[2]}"><text:p>{value[2]}</text:p></table:table-cell>'
+        if kind == "textformula":
+            return f'<table:table-cell table:formula="of:{attr(value[1])}" office:value-type="string" office:string-value="{attr(value[2])}"><text:p>{escape(value[2])}</text:p></table:table-cell>'
+        if kind == "boolformula":
+            return f'<table:table-cell table:formula="of:{attr(value[1])}" office:value-type="boolean" office:boolean-value="{value[2]}"><text:p>TRUE</text:p></table:table-cell>'
+        if kind == "errorformula":
+            return f'<table:table-cell table:formula="of:{attr(value[1])}" office:value-type="string" office:string-value=""><text:p>#DIV/0!</text:p></table:table-cell>'
         if kind == "dateformula":
-            return f'<table:table-cell table:style-name="date" table:formula="of:{escape(value[1])}" office:value-type="date" office:date-value="{value[2]}"><text:p>{value[2]}</text:p></table:table-cell>'
+            return f'<table:table-cell table:style-name="date" table:formula="of:{attr(value[1])}" office:value-type="date" office:date-value="{value[2]}"><text:p>{value[2]}</text:p></table:table-cell>'
         raise ValueError(kind)
     if value == "":
         return "<table:table-cell/>"
     return f'<table:table-cell office:value-type="string"><text:p>{escape(value)}</text:p></table:table-cell>'
 
 
-def fods(rows):
-    body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>\n" for row in rows)
-    return HEAD + body + TAIL
+def fods(rows, null_date=None):
+    body = "".join("<table:table-row>" + ("".join(cell(v) for v in row) if row else '<table:table-cell table:style-name="money"/>')
+                   + "</table:table-row>\n" for row in rows)
+    head = HEAD
+    if null_date:  # the 1904 date system: what the workbook's DATEMODE says
+        head = head.replace("<office:spreadsheet>", f'<office:spreadsheet><table:calculation-settings><table:null-date table:date-value="{null_date}"/></table:calculation-settings>')
+    return head + body + TAIL
 
 
 def convert(source, target_ext, filter_spec, name, infilter=None):
@@ -108,6 +124,22 @@ DATE_TIME = [
     ["Acme Corp", 1200, ("datetime", "2026-01-01T09:30:00"), ("date", "2026-12-31"), "ARR", "renewal"],
 ]
 
+# 5. What an .xls reader must get right, read against xlrd cell for cell: formulas of each kind
+#    (a number, text through its STRING record, a date, a boolean, an error), dates in several
+#    formats and with times, accents and CJK (16-bit strings), a formatted cell with no value, an
+#    empty row, and enough distinct text that the shared strings run past one record (CONTINUE).
+XLS_CASES = [
+    ["Account Name", "Revenue Amount", "Revenue Start Date", "Revenue End Date", "Revenue Type", "Description"],
+    ["Société Générale", 1200, ("date", "2026-01-01"), ("dateformula", "=[.C2]+364", "2026-12-31"), "ARR", "accents éèà"],
+    ["東京商事", ("formula", "=1000*1.19", 1190), ("date", "2026-03-01"), ("date", "2026-03-31"), "Other", "CJK 東京"],
+    ["Gamma Ltd", ("formula", "=[.B2]*2", 2400), ("datetime", "2026-02-15T09:30:00"), ("date", "2026-02-15"), "One Time", ("textformula", '=CONCATENATE("fee ";"2026")', "fee 2026")],
+    ["Delta SA", -50, ("date", "2026-04-01"), ("date", "2026-04-30"), "MRR", ("boolformula", "=1=1", "true")],
+    [],
+    ["Zeta AB", 0.5, ("date", "1904-01-02"), ("date", "2099-12-31"), "other", ("errorformula", "=1/0")],
+] + [[f"Account {n:04d} with a long enough name", n, ("date", "2026-05-01"), ("date", "2026-05-31"), "MRR",
+      f"description number {n} that is different every time {n * 7919}"] for n in range(1, 301)]
+
+
 with tempfile.TemporaryDirectory() as work:
     work = pathlib.Path(work)
     for stem, rows, formats in [
@@ -116,9 +148,11 @@ with tempfile.TemporaryDirectory() as work:
         ("formulas", FORMULAS, [("xlsx", "xlsx", "formulas.xlsx"), ("xls", "xls", "formulas.xls")]),
         ("three-problems", THREE_PROBLEMS, [("xlsx", "xlsx", "three-problems.xlsx"), ("csv", CSV_COMMA, "three-problems.csv")]),
         ("date-time", DATE_TIME, [("xlsx", "xlsx", "date-time.xlsx"), ("xls", "xls", "date-time.xls")]),
+        ("xls-cases", XLS_CASES, [("xls", "xls", "xls-cases.xls")]),
+        ("xls-1904", DATE_TIME, [("xls", "xls", "xls-1904.xls")]),
     ]:
         source = work / f"{stem}.fods"
-        source.write_text(fods(rows), encoding="utf-8")
+        source.write_text(fods(rows, null_date="1904-01-01" if stem == "xls-1904" else None), encoding="utf-8")
         for ext, spec, name in formats:
             convert(source, ext, spec, name)
 
