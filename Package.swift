@@ -46,12 +46,6 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"]), .brew(["libxlsxwriter"])]
         ),
-        // libfreexl through pkg-config, for `check` of .xls files; Debian/Ubuntu: apt-get install libfreexl-dev (scripts/setup.sh)
-        .systemLibrary(
-            name: "CFreeXL",
-            pkgConfig: "freexl",
-            providers: [.apt(["libfreexl-dev"]), .brew(["freexl"])]
-        ),
         // The core library: Fetch -> Parse -> Transform -> Emit, and the History
 
         .target(
@@ -59,7 +53,6 @@ let package = Package(
             dependencies: [
                 "CLibXML2",
                 "CXLSXWriter",
-                "CFreeXL",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -37,7 +37,8 @@ for target in "${targets[@]}"; do
   case "$target" in
     FuzzJSONPage) python3 scripts/fuzz-seeds.py json "$corpus" ;;  # the example pages cut into records and small pages
     FuzzXMLPage) python3 scripts/fuzz-seeds.py xml "$corpus" ;;
-    FuzzRevenue*) ext=$(echo "${target#FuzzRevenue}" | tr 'A-Z' 'a-z'); cp examples/revenue-files/*."$ext" "$corpus"/ ;;
+    FuzzRevenue*) ext=$(echo "${target#FuzzRevenue}" | tr 'A-Z' 'a-z'); cp examples/revenue-files/*."$ext" "$corpus"/
+                  cp Tests/RevenueReportTests/Fixtures/finance/*."$ext" "$corpus"/ 2>/dev/null || true ;;  # LibreOffice's files
   esac
   cp Fuzz/regressions/"$target"/* "$corpus"/ 2>/dev/null || true
   echo "== $target: ${bound[*]}"

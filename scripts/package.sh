@@ -62,7 +62,7 @@ find "$doc" -type f -exec chmod 0644 {} +
 
 # Depends: the Debian packages of the libraries the binary links (dpkg-shlibdeps reads them off
 # the binary); by name where dpkg-shlibdeps is missing.
-depends="libc6, libstdc++6, libgcc-s1, libxml2, libsqlite3-0, libxlsxwriter4, libfreexl1, zlib1g, passwd"
+depends="libc6, libstdc++6, libgcc-s1, libxml2, libsqlite3-0, libxlsxwriter4, zlib1g, passwd"
 if command -v dpkg-shlibdeps >/dev/null 2>&1; then
   mkdir -p "$work/shlibs/debian"
   printf 'Source: cg-revenue\n\nPackage: cg-revenue\nArchitecture: amd64\n' > "$work/shlibs/debian/control"

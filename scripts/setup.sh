@@ -2,8 +2,7 @@
 # Installs what a fresh Debian/Ubuntu machine lacks, and does nothing when it is there. Safe to run again.
 #
 #   scripts/setup.sh           to build and run cg-revenue: the headers of libxml2, SQLite (the history,
-#                              through GRDB), libxlsxwriter (STEM.xlsx) and libfreexl (`check` of .xls
-#                              files), pkg-config
+#                              through GRDB) and libxlsxwriter (STEM.xlsx), pkg-config
 #   scripts/setup.sh --tests   the same, and what the tests read the outputs with (readers we did not
 #                              write): the sqlite3 shell, promtool (Debian's prometheus), headless
 #                              Chromium with a font, PostgreSQL's server (the tests start a throwaway
@@ -31,8 +30,8 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 missing=()
-if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libxml-2.0 sqlite3 xlsxwriter freexl; then
-  missing+=(libxml2-dev libsqlite3-dev libxlsxwriter-dev libfreexl-dev pkg-config)
+if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libxml-2.0 sqlite3 xlsxwriter; then
+  missing+=(libxml2-dev libsqlite3-dev libxlsxwriter-dev pkg-config)
 fi
 if $tests; then
   command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
@@ -46,7 +45,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-pkg-config --exists libxml-2.0 sqlite3 xlsxwriter freexl
+pkg-config --exists libxml-2.0 sqlite3 xlsxwriter
 
 if $tests && ! python3 -c 'import openpyxl, xlrd' 2>/dev/null; then
   echo "setup: installing openpyxl and xlrd (pip)" >&2

@@ -15,7 +15,7 @@ struct CGRevenue: AsyncParsableCommand {
             Exit codes: 0 done; 1 the run failed; 2 usage or configuration error; 3 done, but a --fail-on rule matched (check: a problem found).
             """,
         version: ToolVersion.current,
-        subcommands: [ReportCommand.self, HistoryCommand.self, CheckCommand.self, UploadCommand.self, ReadXLSRowsCommand.self],
+        subcommands: [ReportCommand.self, HistoryCommand.self, CheckCommand.self, UploadCommand.self],
         defaultSubcommand: nil
     )
 
