@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The rules of `cg-revenue check` in plain Python, for scripts/bench.sh to time against: CSV
-through the csv module, XLSX through openpyxl in read-only mode. Prints the problem count.
+through the csv module, XLSX through openpyxl in read-only mode, XLS through xlrd. Prints the
+problem count.
     scripts/bench-check-python.py FILE"""
 import csv, datetime, re, sys
 
@@ -30,6 +31,21 @@ def date(value):
 
 
 def rows(path):
+    if path.endswith(".xls"):
+        import xlrd
+        book = xlrd.open_workbook(path)
+        sheet = book.sheet_by_index(0)
+        for number in range(sheet.nrows):
+            cells = []
+            for cell in sheet.row(number):
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    cells.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    cells.append(None)
+                else:
+                    cells.append(cell.value)
+            yield number + 1, cells
+        return
     if path.endswith(".xlsx"):
         import openpyxl
         book = openpyxl.load_workbook(path, read_only=True)

@@ -163,19 +163,35 @@ struct BIFF8Workbook {
     }
 
     /// The first worksheet's rows, from row 1 to its last row with a cell (rows without one are
-    /// empty), each cell typed: text, a number, or a date where its style shows one.
+    /// empty), each cell typed: text, a number, or a date where its style shows one. Excel,
+    /// LibreOffice and xlwt write a sheet's cells row after row (in blocks of 32 rows), so a row is
+    /// handed on once the next one begins and memory holds one row; a cell for a row already
+    /// handed on is the file's problem.
     func forEachRow(_ body: (RevenueRow) throws -> Void) throws {
         guard let start = firstSheet else { throw UnreadableFile("it has no worksheet") }
         guard start >= 0, start < stream.count else { throw UnreadableFile("its first worksheet begins past the end of the Workbook stream") }
-        var rows: [Int: [Int: RevenueCell]] = [:]
-        var lastRow = -1
+        var current: [Int: RevenueCell] = [:]
+        var currentRow = -1, handedOn = -1
         var position = start
         var pendingFormula: (row: Int, column: Int)?
         let epoch = date1904 ? CivilDate(year: 1904, month: 1, day: 1)! : CivilDate(year: 1899, month: 12, day: 30)!
+        func handOn(through row: Int) throws {
+            while handedOn < row {
+                handedOn += 1
+                let cells = handedOn == currentRow ? current : [:]
+                let width = (cells.keys.max() ?? -1) + 1
+                try body(RevenueRow(row: handedOn + 1, cells: (0 ..< width).map { cells[$0] ?? .text("") }))
+            }
+            current = [:]
+        }
         func put(_ row: Int, _ column: Int, _ cell: RevenueCell) throws {
             guard row < Self.maxRows, column < Self.maxColumns else { throw UnreadableFile("a cell at row \(row + 1), column \(column + 1): past what a sheet holds") }
-            rows[row, default: [:]][column] = cell
-            lastRow = max(lastRow, row)
+            guard row > handedOn else { throw UnreadableFile("a cell of row \(row + 1) after row \(handedOn + 2): cells out of row order", row: row + 1) }
+            if row != currentRow {
+                if currentRow >= 0 { try handOn(through: currentRow) }
+                currentRow = row
+            }
+            current[column] = cell
         }
         func number(_ value: Double, style: Int) -> RevenueCell {
             guard dateStyles.contains(style), value >= 0, value < 2_958_466 else { return .number(value) }
@@ -192,7 +208,8 @@ struct BIFF8Workbook {
             var reader = BoundedBytes(piece.data, what: "a cell record")
             switch piece.type {
             case Record.eof:
-                return try emit(rows, through: lastRow, body)
+                if currentRow >= 0 { try handOn(through: currentRow) }
+                return
             case Record.labelSST:
                 let (row, column, _) = try Self.cellHeader(&reader)
                 let index = Int(try reader.u32())
@@ -244,15 +261,6 @@ struct BIFF8Workbook {
             }
         }
         throw UnreadableFile("its first worksheet has no EOF record: the file is cut short")
-    }
-
-    private func emit(_ rows: [Int: [Int: RevenueCell]], through lastRow: Int, _ body: (RevenueRow) throws -> Void) throws {
-        guard lastRow >= 0 else { return }
-        for row in 0 ... lastRow {
-            let cells = rows[row] ?? [:]
-            let width = (cells.keys.max() ?? -1) + 1
-            try body(RevenueRow(row: row + 1, cells: (0 ..< width).map { cells[$0] ?? .text("") }))
-        }
     }
 
     /// Row, column and style of a cell record.
