@@ -12,16 +12,9 @@ import Testing
     static func fixture(_ name: String) -> String { folder.appendingPathComponent(name).path }
     let apiKey = ["CG_API_KEY": "sandbox-api-key"]
 
-    func arguments(_ sandbox: RunningSandbox, _ extra: [String]) -> [String] {
-        ["upload", "--base-url", sandbox.url, "--auth-url", sandbox.url] + extra
-    }
-
-    static func options(_ change: (inout SandboxOptions) -> Void = { _ in }) -> SandboxOptions {
-        var options = sandboxOptions(uploads: 20, from: "2026-01-01", to: "2026-01-31")
-        options.processingMilliseconds = 0
-        change(&options)
-        return options
-    }
+    /// As `UploadTests` runs upload against the sandbox (files processed as soon as listed again).
+    func arguments(_ sandbox: RunningSandbox, _ extra: [String]) -> [String] { UploadTests().arguments(sandbox, extra) }
+    static func options(_ change: (inout SandboxOptions) -> Void = { _ in }) -> SandboxOptions { UploadTests.options(change) }
 
     func keys(_ findings: [Finding]) -> [String] {
         findings.map { "\($0.rule)|\($0.row.map(String.init) ?? "nil")|\($0.column ?? "nil")|\($0.value ?? "nil")" }

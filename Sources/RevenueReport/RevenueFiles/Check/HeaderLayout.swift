@@ -5,7 +5,7 @@ import Foundation
 /// them. CustomerGauge reads by position; a header in another order, or with a column of notes,
 /// still says exactly what each column is, so the rows are read by it and `upload` sends a CSV it
 /// makes in CustomerGauge's order.
-struct HeaderLayout: Equatable {
+struct HeaderLayout {
     /// The names each field is known by, compared as `normalised` makes them (no case, spaces or underscores).
     static let aliases: [[String]] = [
         ["account", "accountname", "company", "customer"],
@@ -24,11 +24,6 @@ struct HeaderLayout: Equatable {
     var extraColumns: [(column: Int, name: String)]
     /// A trailing `problem` column (a file written by `upload --rejected-out`): dropped, no warning.
     var problemColumn: Int?
-
-    static func == (a: HeaderLayout, b: HeaderLayout) -> Bool {
-        a.fieldColumns == b.fieldColumns && a.problemColumn == b.problemColumn
-            && a.extraColumns.map(\.column) == b.extraColumns.map(\.column)
-    }
 
     /// What a first row is.
     enum Reading {
