@@ -77,13 +77,14 @@ final class TLSCluster: @unchecked Sendable {
 
     /// The server presents an expired certificate (from the same CA) while `body` runs.
     func withExpiredCertificate<T>(_ body: () async throws -> T) async throws -> T {
-        try swap(to: expiredCertificate)
+        let (expired, valid) = (expiredCertificate, validCertificate)
+        try await offThePool { try self.swap(to: expired) }
         do {
             let result = try await body()
-            try swap(to: validCertificate)
+            try await offThePool { try self.swap(to: valid) }
             return result
         } catch {
-            try swap(to: validCertificate)
+            try await offThePool { try self.swap(to: valid) }
             throw error
         }
     }
@@ -105,6 +106,20 @@ final class TLSCluster: @unchecked Sendable {
 }
 
 func tlsCluster() throws -> TLSCluster { try TLSCluster.shared.get() }
+
+/// The same from a test: the cluster is made (openssl, initdb, pg_ctl: seconds of waiting on child
+/// processes) on a thread of its own, never on one of the two threads of Swift's pool, which the
+/// tests running beside it need (a blocked pool starved a PostgreSQL session of another test).
+func tlsClusterOffThePool() async throws -> TLSCluster {
+    try await offThePool { try tlsCluster() }
+}
+
+/// Runs blocking work (child processes waited for) on a thread of its own.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
 
 /// The history on a TLS-only server with a CA of its own, as libpq's users expect it to behave.
 @Suite(.serialized) struct PostgresTLSTests {
@@ -130,7 +145,7 @@ func tlsCluster() throws -> TLSCluster { try TLSCluster.shared.get() }
     }
 
     @Test func verifyFullWithTheCAFileRecordsTheRunAndRequireAndTheDefaultDoToo() async throws {
-        let tls = try tlsCluster()
+        let tls = try await tlsClusterOffThePool()
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         for parameters in ["sslmode=verify-full&sslrootcert=\(tls.caFile.path)", "sslmode=verify-ca&sslrootcert=\(tls.caFile.path)", "sslmode=require", ""] {
@@ -149,7 +164,7 @@ func tlsCluster() throws -> TLSCluster { try TLSCluster.shared.get() }
     }
 
     @Test func aCertificateThatDoesNotVerifyIsExit2NamingTheCheckWithNothingWrittenOrAsked() async throws {
-        let tls = try tlsCluster()
+        let tls = try await tlsClusterOffThePool()
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let otherCA = try tls.database("sslmode=verify-full&sslrootcert=\(tls.otherCAFile.path)")
@@ -172,7 +187,7 @@ func tlsCluster() throws -> TLSCluster { try TLSCluster.shared.get() }
     }
 
     @Test func disableIsRefusedByTheServerInItsOwnWords() async throws {
-        let tls = try tlsCluster()
+        let tls = try await tlsClusterOffThePool()
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let result = try await report(try tls.database("sslmode=disable"), in: folder, api: true)
@@ -186,7 +201,7 @@ func tlsCluster() throws -> TLSCluster { try TLSCluster.shared.get() }
     }
 
     @Test func thePasswordComesFromPgpassUnlessOthersCanReadIt() async throws {
-        let tls = try tlsCluster()
+        let tls = try await tlsClusterOffThePool()
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let url = try tls.database(user: TLSCluster.passwordUser, "sslmode=verify-full&sslrootcert=\(tls.caFile.path)")
