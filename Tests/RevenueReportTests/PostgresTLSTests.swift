@@ -94,12 +94,12 @@ final class TLSCluster: @unchecked Sendable {
         try data.write(to: serverCertificate)
         try cluster.giveToServer(serverCertificate, mode: 0o600)
         try cluster.reload()
-        // The reload is asynchronous: wait (for the event, not a time) until psql sees the new certificate.
+        // The reload is asynchronous: ask the server, handshake after handshake, until the
+        // certificate it serves is the new one (the event itself, each handshake pacing the next).
         let wanted = try PostgresCluster.run("/usr/bin/openssl", ["x509", "-in", certificate.path, "-noout", "-enddate"])
-        for _ in 0..<200 {
+        for _ in 0..<400 {
             let served = try PostgresCluster.run("/bin/sh", ["-c", "openssl s_client -starttls postgres -connect 127.0.0.1:\(cluster.port) </dev/null 2>/dev/null | openssl x509 -noout -enddate"])
             if served == wanted { return }
-            usleep(50_000)
         }
         throw ClusterError("the server did not take the new certificate")
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A first row read as a header by its names (DESIGN.md, "Revenue files as finance makes them"):
+/// A first row read as a header by its names (README, "Before you upload: check", the header by its names):
 /// which column holds each of the six fields, wherever it stands, and which columns are none of
 /// them. CustomerGauge reads by position; a header in another order, or with a column of notes,
 /// still says exactly what each column is, so the rows are read by it and `upload` sends a CSV it

@@ -43,7 +43,7 @@ public struct UploadOutcome: Sendable {
     public var sha256: String?
     public var upload: RevenueUpload?
     public var rejected: [RejectedRow] = []
-    /// 0, 1 or 3, as DESIGN.md's exit codes.
+    /// 0, 1 or 3, as the README's "The monthly upload" gives upload's exit codes.
     public var exitCode: Int32 = 0
     /// Why it ended as it did, when not plainly (refused, timed out, not sent).
     public var note: String?
